@@ -1,0 +1,1 @@
+"""A local Alibaba Cloud OpenAPI emulator for Bastionhost multi-account management."""

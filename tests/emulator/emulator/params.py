@@ -1,0 +1,86 @@
+"""Reading request parameters the way the services do: required, ints, flattened lists, paging."""
+import json
+
+from .errors import ApiError, invalid, missing
+
+
+class Params:
+    def __init__(self, values):
+        self.values = values
+
+    def get(self, name, default=None):
+        value = self.values.get(name)
+        return default if value in (None, '') else value
+
+    def require(self, name):
+        value = self.get(name)
+        if value is None:
+            raise missing(name)
+        return value
+
+    def integer(self, name, default=None, low=None, high=None):
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise invalid(name, value)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise invalid(name, value, f'It must be between {low} and {high}.')
+        return number
+
+    def boolean(self, name):
+        return str(self.get(name, 'false')).lower() == 'true'
+
+    def tags(self, prefix='Tag', key='Key', value='Value'):
+        """Flattened `Tag.N.Key`/`Tag.N.Value` pairs as a dict."""
+        found = {}
+        for name, raw in self.values.items():
+            parts = name.split('.')
+            if len(parts) == 3 and parts[0] == prefix and parts[2] in (key, value):
+                found.setdefault(parts[1], {})[parts[2]] = raw
+        return {t[key]: t.get(value) for t in found.values() if key in t}
+
+    def json_list(self, name):
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            items = json.loads(value)
+        except ValueError:
+            raise invalid(name, value, 'It must be a JSON array.')
+        if not isinstance(items, list):
+            raise invalid(name, value, 'It must be a JSON array.')
+        return [str(i) for i in items]
+
+    def csv(self, name):
+        value = self.get(name)
+        return None if value is None else [v.strip() for v in value.split(',') if v.strip()]
+
+
+def tags_match(wanted, actual):
+    return all(key in actual and (value is None or str(actual[key]) == str(value))
+               for key, value in wanted.items())
+
+
+def page_by_number(params, items, default_size, list_key=None):
+    """Slice items for PageNumber/PageSize; returns (page, meta)."""
+    size = params.integer('PageSize', default_size, 1, 100)
+    number = params.integer('PageNumber', 1, 1)
+    start = (number - 1) * size
+    return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items)}
+
+
+def page_by_token(params, items, default_size, size_param='MaxResults'):
+    """Slice items for NextToken/MaxResults; the token is the offset the server handed out."""
+    size = params.integer(size_param, default_size, 1, 100)
+    token = params.get('NextToken')
+    start = 0
+    if token is not None:
+        if not (token.startswith('tk-') and token[3:].isdigit()):
+            raise ApiError('InvalidParameter', f'The specified NextToken is not valid: {token!r}.')
+        start = int(token[3:])
+    end = start + size
+    next_token = f'tk-{end}' if end < len(items) else ''
+    return items[start:end], {'NextToken': next_token, 'MaxResults': size}

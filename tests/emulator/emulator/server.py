@@ -1,0 +1,151 @@
+"""HTTP front: parse an OpenAPI request, authenticate, apply the knobs, dispatch, answer JSON."""
+import json
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from . import services  # noqa: F401  (registers every action)
+from .auth import authenticate
+from .errors import ApiError
+from .params import Params
+from .registry import HANDLERS, VERSIONS
+
+SECRET_FIELDS = {'Signature', 'SecurityToken', 'AccessKeyId', 'SignatureNonce', 'BearerToken'}
+
+
+class Request:
+    def __init__(self, method, target, headers, body):
+        split = urlsplit(target)
+        self.method = method
+        self.path = split.path
+        self.query = dict(parse_qsl(split.query, keep_blank_values=True))
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.body = body
+        form = {}
+        if self.headers.get('content-type', '').startswith('application/x-www-form-urlencoded'):
+            form = dict(parse_qsl(body.decode('utf-8'), keep_blank_values=True))
+        self.params = {**self.query, **form}
+
+    @property
+    def action(self):
+        return self.headers.get('x-acs-action') or self.params.get('Action')
+
+    @property
+    def version(self):
+        return self.headers.get('x-acs-version') or self.params.get('Version')
+
+    @property
+    def signature_style(self):
+        return 'RPC' if 'Signature' in self.params else 'ACS3'
+
+
+class Context:
+    """What a handler gets: the world, the caller, the parameters and a request id."""
+
+    def __init__(self, world, identity, params, request_id):
+        self.world = world
+        self.org = world.org
+        self.caller = identity
+        self.params = params
+        self.request_id = request_id
+
+
+def handle_api_call(world, request):
+    """Return (status, body dict) and record the call."""
+    request_id = world.next_request_id()
+    product = VERSIONS.get(request.version or '')
+    entry = {'product': product, 'action': request.action, 'version': request.version,
+             'signature': request.signature_style, 'caller': None, 'write': False,
+             'params': {k: v for k, v in request.params.items()
+                        if k not in SECRET_FIELDS and k not in ('Action', 'Version')}}
+    try:
+        handler, write = HANDLERS.get((product, request.action), (None, False))
+        entry['write'] = write
+        if handler is None:
+            raise ApiError('InvalidAction.NotFound',
+                           f'Specified api {request.action} with version {request.version} is not found.',
+                           status=404)
+        identity = authenticate(request, world.identities, world.now())
+        entry['caller'] = identity.describe()
+        if world.over_rate(request.action):
+            raise ApiError('Throttling.User', 'Request was denied due to user flow control.')
+        if world.roll_fault():
+            raise ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.',
+                           status=503)
+        if not identity.allows(product, request.action, write):
+            raise ApiError('Forbidden.RAM',
+                           f'User not authorized to operate on the specified resource, or this API does not '
+                           f'support RAM. ({product}:{request.action})', status=403)
+        with world.lock:
+            body = handler(Context(world, identity, Params(request.params), request_id)) or {}
+        body = {'RequestId': request_id, **body}
+        status = 200
+        entry['code'] = None
+    except ApiError as error:
+        status = error.status
+        body = {'RequestId': request_id, 'HostId': f'{product or "unknown"}.aliyuncs.com',
+                'Code': error.code, 'Message': error.message, 'Recommend': error.recommend or
+                f'https://api.aliyun.com/troubleshoot?q={error.code}&product={product}'}
+        entry['code'] = error.code
+    entry['status'] = status
+    world.record(entry)
+    return status, body
+
+
+def make_handler(world):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = 'HTTP/1.1'
+        server_version = 'AlibabaCloudEmulator/1.0'
+
+        def log_message(self, format, *args):  # noqa: A002  (quiet: the call log is the record)
+            pass
+
+        def _read_body(self):
+            length = int(self.headers.get('Content-Length') or 0)
+            return self.rfile.read(length) if length else b''
+
+        def _answer(self, status, body, headers=None):
+            payload = json.dumps(body).encode('utf-8')
+            self.send_response(status)
+            self.send_header('Content-Type', 'application/json;charset=utf-8')
+            self.send_header('Content-Length', str(len(payload)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _handle(self):
+            body = self._read_body()
+            if self.path.startswith('/_emulator/'):
+                return self._admin(body)
+            if world.latency_ms:
+                time.sleep(world.latency_ms / 1000.0)
+            request = Request(self.command, self.path, self.headers, body)
+            status, response = handle_api_call(world, request)
+            self._answer(status, response, {'x-acs-request-id': response['RequestId']})
+
+        def _admin(self, body):
+            route = (self.command, urlsplit(self.path).path)
+            if route == ('GET', '/_emulator/calls'):
+                with world.lock:
+                    return self._answer(200, {'calls': list(world.calls)})
+            if route == ('GET', '/_emulator/state'):
+                return self._answer(200, world.snapshot())
+            if route == ('POST', '/_emulator/reset'):
+                world.reset()
+                return self._answer(200, {'reset': True})
+            if route == ('POST', '/_emulator/clock'):
+                seconds = float(json.loads(body or b'{}').get('advance_seconds', 0))
+                world.advance_clock(seconds)
+                return self._answer(200, {'advanced_seconds': seconds})
+            return self._answer(404, {'Code': 'NotFound', 'Message': f'no admin route {route}'})
+
+        do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+    return Handler
+
+
+def make_server(world, host='127.0.0.1', port=0):
+    server = ThreadingHTTPServer((host, port), make_handler(world))
+    server.daemon_threads = True
+    return server

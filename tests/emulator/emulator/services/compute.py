@@ -1,0 +1,131 @@
+"""ECS 2014-05-26, RDS 2014-08-15 and PolarDB 2017-08-01: the caller's own instances in a region."""
+import fnmatch
+import json
+
+from ..errors import invalid
+from ..params import page_by_number, page_by_token, tags_match
+from ..registry import action
+
+CREATED = '2024-03-01T08:00Z'
+
+
+def _region_assets(ctx, kind):
+    region = ctx.params.require('RegionId')
+    return ctx.org.assets(ctx.caller.account_id, kind, region)
+
+
+def _page(ctx, items, default_size):
+    """ECS and RDS page either by NextToken/MaxResults or by PageNumber/PageSize."""
+    if ctx.params.get('NextToken') is not None or ctx.params.get('MaxResults') is not None:
+        return page_by_token(ctx.params, items, default_size)
+    return page_by_number(ctx.params, items, default_size)
+
+
+def ecs_view(instance):
+    public = [instance['public_ip']] if instance.get('public_ip') else []
+    return {
+        'InstanceId': instance['id'], 'InstanceName': instance.get('name', instance['id']),
+        'HostName': instance.get('name', instance['id']), 'RegionId': instance['region'],
+        'ZoneId': instance['region'] + '-a', 'Status': instance.get('status', 'Running'),
+        'OSType': instance.get('os', 'Linux').lower(), 'OSName': instance.get('os', 'Linux'),
+        'InstanceNetworkType': 'vpc', 'InstanceType': 'ecs.g7.large', 'CreationTime': CREATED,
+        'VpcAttributes': {'VpcId': 'vpc-emu', 'VSwitchId': 'vsw-emu',
+                          'PrivateIpAddress': {'IpAddress': [instance['private_ip']] if instance.get('private_ip') else []}},
+        'PublicIpAddress': {'IpAddress': public},
+        'EipAddress': {'IpAddress': '', 'AllocationId': ''},
+        'InnerIpAddress': {'IpAddress': []},
+        'Tags': {'Tag': [{'TagKey': k, 'TagValue': str(v)} for k, v in sorted((instance.get('tags') or {}).items())]},
+    }
+
+
+@action('ecs', 'DescribeInstances')
+def describe_ecs_instances(ctx):
+    instances = _region_assets(ctx, 'ecs')
+    ids = ctx.params.json_list('InstanceIds')
+    if ids is not None:
+        instances = [i for i in instances if i['id'] in ids]
+    wanted_tags = ctx.params.tags()
+    instances = [i for i in instances if tags_match(wanted_tags, i.get('tags') or {})]
+    name = ctx.params.get('InstanceName')
+    if name is not None:
+        instances = [i for i in instances if fnmatch.fnmatchcase(i.get('name', ''), name)]
+    status = ctx.params.get('Status')
+    if status is not None:
+        instances = [i for i in instances if i.get('status', 'Running') == status]
+    page, meta = _page(ctx, instances, 10)
+    meta.setdefault('TotalCount', len(instances))
+    return {'Instances': {'Instance': [ecs_view(i) for i in page]}, **meta}
+
+
+def rds_view(instance):
+    return {
+        'DBInstanceId': instance['id'], 'DBInstanceDescription': instance.get('name', instance['id']),
+        'Engine': instance.get('engine', 'MySQL'), 'EngineVersion': instance.get('engine_version', '8.0'),
+        'RegionId': instance['region'], 'ZoneId': instance['region'] + '-a',
+        'DBInstanceStatus': instance.get('status', 'Running'), 'DBInstanceNetType': 'Intranet',
+        'DBInstanceType': 'Primary', 'InstanceNetworkType': 'VPC', 'ConnectionMode': 'Standard',
+        'ConnectionString': instance.get('private_address', ''), 'CreateTime': CREATED, 'PayType': 'Postpaid',
+    }
+
+
+def _rds_tags_filter(ctx):
+    raw = ctx.params.get('Tags')
+    if raw is None:
+        return {}
+    try:
+        tags = json.loads(raw)
+    except ValueError:
+        raise invalid('Tags', raw, 'It must be a JSON object like {"key1":"value1"}.')
+    if not isinstance(tags, dict):
+        raise invalid('Tags', raw, 'It must be a JSON object like {"key1":"value1"}.')
+    return tags
+
+
+@action('rds', 'DescribeDBInstances')
+def describe_db_instances(ctx):
+    instances = _region_assets(ctx, 'rds')
+    ids = ctx.params.csv('DBInstanceId')
+    if ids is not None:
+        instances = [i for i in instances if i['id'] in ids]
+    wanted = _rds_tags_filter(ctx)
+    # RDS returns an instance that matches any of the given tags.
+    if wanted:
+        instances = [i for i in instances if any(tags_match({k: v}, i.get('tags') or {}) for k, v in wanted.items())]
+    engine = ctx.params.get('Engine')
+    if engine is not None:
+        instances = [i for i in instances if i.get('engine', 'MySQL') == engine]
+    page, meta = _page(ctx, instances, 30)
+    body = {'Items': {'DBInstance': [rds_view(i) for i in page]}, 'TotalRecordCount': len(instances),
+            'PageRecordCount': len(page)}
+    if 'PageNumber' in meta:
+        body['PageNumber'] = meta['PageNumber']
+    else:
+        body['NextToken'] = meta['NextToken']
+    return body
+
+
+def polardb_view(cluster):
+    return {
+        'DBClusterId': cluster['id'], 'DBClusterDescription': cluster.get('name', cluster['id']),
+        'DBType': cluster.get('engine', 'MySQL'), 'DBVersion': cluster.get('engine_version', '8.0'),
+        'Engine': 'POLARDB', 'RegionId': cluster['region'], 'ZoneId': cluster['region'] + '-a',
+        'DBClusterStatus': cluster.get('status', 'Running'), 'DBClusterNetworkType': 'VPC',
+        'CreateTime': CREATED, 'PayType': 'Postpaid', 'DBNodeNumber': 2,
+        'Tags': {'Tag': [{'Key': k, 'Value': str(v)} for k, v in sorted((cluster.get('tags') or {}).items())]},
+    }
+
+
+@action('polardb', 'DescribeDBClusters')
+def describe_db_clusters(ctx):
+    clusters = _region_assets(ctx, 'polardb')
+    ids = ctx.params.csv('DBClusterIds')
+    if ids is not None:
+        clusters = [c for c in clusters if c['id'] in ids]
+    wanted_tags = ctx.params.tags()
+    clusters = [c for c in clusters if tags_match(wanted_tags, c.get('tags') or {})]
+    db_type = ctx.params.get('DBType')
+    if db_type is not None:
+        clusters = [c for c in clusters if c.get('engine', 'MySQL') == db_type]
+    page, meta = page_by_number(ctx.params, clusters, 30)
+    return {'Items': {'DBCluster': [polardb_view(c) for c in page]}, 'TotalRecordCount': len(clusters),
+            'PageRecordCount': len(page), 'PageNumber': meta['PageNumber']}

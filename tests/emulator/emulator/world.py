@@ -1,0 +1,106 @@
+"""All emulator state behind one lock: the org, issued credentials, bastion contents, the call log."""
+import random
+import threading
+import time
+
+from .auth import identities_from_org, issue_sts_identity
+from .org import load_org
+
+
+class InstanceState:
+    """What a bastion host holds: added RD members, hosts and databases."""
+
+    def __init__(self):
+        self.members = []
+        self.hosts = {}
+        self.databases = {}
+        self._next_id = 1
+
+    def new_id(self):
+        value = str(self._next_id)
+        self._next_id += 1
+        return value
+
+    def assets_of_member(self, member_id):
+        return ([h for h in self.hosts.values() if h.get('InstanceMemberId') == member_id]
+                + [d for d in self.databases.values() if d.get('InstanceMemberId') == member_id])
+
+
+class World:
+    def __init__(self, org_path, qps=0, fault_rate=0.0, seed=0, latency_ms=0):
+        self.org_path = org_path
+        self.qps = qps
+        self.fault_rate = fault_rate
+        self.latency_ms = latency_ms
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.org = load_org(self.org_path)
+            self.identities = identities_from_org(self.org)
+            self.instances = {}
+            self.calls = []
+            self.clock_offset = 0.0
+            self.random = random.Random(self.seed)
+            self._rate_windows = {}
+            self._request_seq = 0
+
+    def now(self):
+        return time.time() + self.clock_offset
+
+    def advance_clock(self, seconds):
+        with self.lock:
+            self.clock_offset += seconds
+
+    def instance_state(self, account_id, instance_id):
+        return self.instances.setdefault((account_id, instance_id), InstanceState())
+
+    def issue_sts(self, account_id, role, session, duration):
+        with self.lock:
+            identity = issue_sts_identity(account_id, role, session, duration, self.now())
+            self.identities[identity.key_id] = identity
+            return identity
+
+    def next_request_id(self):
+        with self.lock:
+            self._request_seq += 1
+            return f'EMU{self._request_seq:08d}-{self.random.getrandbits(32):08X}'
+
+    def over_rate(self, action):
+        """True when this call is past the --qps limit for its action in the current second."""
+        if not self.qps:
+            return False
+        with self.lock:
+            second = int(time.monotonic())
+            window = self._rate_windows.get(action)
+            if window is None or window[0] != second:
+                window = [second, 0]
+                self._rate_windows[action] = window
+            window[1] += 1
+            return window[1] > self.qps
+
+    def roll_fault(self):
+        if not self.fault_rate:
+            return False
+        with self.lock:
+            return self.random.random() < self.fault_rate
+
+    def record(self, entry):
+        with self.lock:
+            entry['seq'] = len(self.calls) + 1
+            self.calls.append(entry)
+
+    def snapshot(self):
+        with self.lock:
+            result = []
+            for account, host in self.org.bastionhosts():
+                state = self.instances.get((account['id'], host['id']), InstanceState())
+                result.append({
+                    'instance_id': host['id'], 'account_id': account['id'], 'region': host['region'],
+                    'members': sorted(state.members),
+                    'hosts': sorted(state.hosts.values(), key=lambda h: int(h['HostId'])),
+                    'databases': sorted(state.databases.values(), key=lambda d: int(d['DatabaseId'])),
+                })
+            return {'instances': result}

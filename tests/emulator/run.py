@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Start the Alibaba Cloud API emulator: prints EMULATOR_URL=... once listening, stops on SIGTERM."""
+import argparse
+import os
+import signal
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from emulator.server import make_server  # noqa: E402
+from emulator.world import World  # noqa: E402
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--org', required=True, help='organisation YAML file')
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, default=0, help='0 picks a free port')
+    parser.add_argument('--latency-ms', type=int, default=0, help='delay added to every API call')
+    parser.add_argument('--qps', type=int, default=0, help='calls per second per action before Throttling.User')
+    parser.add_argument('--fault-rate', type=float, default=0.0, help='fraction of calls answered ServiceUnavailable')
+    parser.add_argument('--seed', type=int, default=0, help='seed for fault injection')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    world = World(args.org, qps=args.qps, fault_rate=args.fault_rate, seed=args.seed, latency_ms=args.latency_ms)
+    server = make_server(world, args.host, args.port)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    print(f'EMULATOR_URL=http://{host}:{port}', flush=True)
+    stop.wait()
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
