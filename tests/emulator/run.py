@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start the Alibaba Cloud API emulator: prints EMULATOR_URL=... once listening, stops on SIGTERM."""
 import argparse
 import os

@@ -134,7 +134,7 @@ def rpc_signature(request, secret):
 
 
 def _parse_acs3_authorization(value):
-    algorithm, _, rest = value.partition(' ')
+    algorithm, rest = (value.split(' ', 1) + [''])[:2]
     if algorithm != 'ACS3-HMAC-SHA256':
         raise ApiError('IncompleteSignature', 'The request signature does not conform to Aliyun standards.')
     parts = dict(item.split('=', 1) for item in rest.split(',') if '=' in item)

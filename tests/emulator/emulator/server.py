@@ -4,7 +4,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import services  # noqa: F401  (registers every action)
+from . import services  # noqa: F401  pylint: disable=unused-import  (registers every action)
 from .auth import authenticate
 from .errors import ApiError
 from .params import Params

@@ -42,7 +42,12 @@ def caller_instance(ctx):
     host = ctx.org.find_bastionhost(ctx.caller.account_id, region, instance_id)
     if host is None:
         raise not_found(f'bastion host {instance_id} in region {region}')
-    return host, ctx.world.instance_state(ctx.caller.account_id, host['id'])
+    return host
+
+
+def contents(ctx, host):
+    """The members, hosts and databases of one of the caller's bastion hosts."""
+    return ctx.world.instance_state(ctx.caller.account_id, host['id'])
 
 
 def require_multi_account_support(ctx, host):
@@ -89,7 +94,7 @@ def describe_instances(ctx):
 
 @action('bastionhost', 'DescribeInstanceAttribute')
 def describe_instance_attribute(ctx):
-    host, _ = caller_instance(ctx)
+    host = caller_instance(ctx)
     view = instance_view(host)
     for key in ('PlanCode', 'ImageVersion', 'Legacy'):
         view.pop(key)
@@ -100,7 +105,7 @@ def describe_instance_attribute(ctx):
 
 @action('bastionhost', 'ListNetworkDomains')
 def list_network_domains(ctx):
-    host, _ = caller_instance(ctx)
+    host = caller_instance(ctx)
     domains = [{'NetworkDomainId': d['id'], 'NetworkDomainName': d.get('name', d['id']),
                 'NetworkDomainType': d.get('type', 'Proxy'), 'Default': False, 'Comment': d.get('comment', ''),
                 'ProxiesState': [{'NodeType': 'Master', 'ProxyState': 'Available'}]}
@@ -111,7 +116,8 @@ def list_network_domains(ctx):
 
 @action('bastionhost', 'AddInstanceRdMember', write=True)
 def add_instance_rd_member(ctx):
-    host, state = caller_instance(ctx)
+    host = caller_instance(ctx)
+    state = contents(ctx, host)
     require_multi_account_support(ctx, host)
     member_id = _member_id(ctx)
     validate_new_member(ctx, member_id)
@@ -122,7 +128,8 @@ def add_instance_rd_member(ctx):
 
 @action('bastionhost', 'ListInstanceRdMembers')
 def list_instance_rd_members(ctx):
-    host, state = caller_instance(ctx)
+    host = caller_instance(ctx)
+    state = contents(ctx, host)
     require_multi_account_support(ctx, host)
     page, meta = page_by_token(ctx.params, sorted(state.members), 20)
     return {'Members': [{'MemberId': m} for m in page], **meta}
@@ -130,7 +137,8 @@ def list_instance_rd_members(ctx):
 
 @action('bastionhost', 'RemoveInstanceRdMember', write=True)
 def remove_instance_rd_member(ctx):
-    host, state = caller_instance(ctx)
+    host = caller_instance(ctx)
+    state = contents(ctx, host)
     require_multi_account_support(ctx, host)
     member_id = _member_id(ctx)
     if member_id not in state.members:
@@ -190,7 +198,8 @@ def _source_asset(ctx, owner, kind, region_param):
 
 @action('bastionhost', 'CreateHost', write=True)
 def create_host(ctx):
-    host, state = caller_instance(ctx)
+    host = caller_instance(ctx)
+    state = contents(ctx, host)
     source = ctx.params.require('Source')
     if source not in HOST_SOURCES:
         raise invalid('Source', source, 'It must be Local or Ecs.')
@@ -228,7 +237,7 @@ def _public_view(record, hidden=('InstanceMemberId', 'InstanceRegionId', 'Networ
 
 @action('bastionhost', 'ListHosts')
 def list_hosts(ctx):
-    _, state = caller_instance(ctx)
+    state = contents(ctx, caller_instance(ctx))
     hosts = sorted(state.hosts.values(), key=lambda h: int(h['HostId']))
     for field in ('Source', 'SourceInstanceId', 'HostName', 'OSType'):
         wanted = ctx.params.get(field)
@@ -240,7 +249,7 @@ def list_hosts(ctx):
 
 @action('bastionhost', 'DeleteHost', write=True)
 def delete_host(ctx):
-    _, state = caller_instance(ctx)
+    state = contents(ctx, caller_instance(ctx))
     host_id = ctx.params.require('HostId')
     if state.hosts.pop(host_id, None) is None:
         raise not_found(f'host {host_id}')
@@ -249,7 +258,8 @@ def delete_host(ctx):
 
 @action('bastionhost', 'CreateDatabase', write=True)
 def create_database(ctx):
-    host, state = caller_instance(ctx)
+    host = caller_instance(ctx)
+    state = contents(ctx, host)
     source = ctx.params.require('Source')
     if source not in DATABASE_SOURCES:
         raise invalid('Source', source, 'It must be Local, Rds or PolarDB.')
@@ -282,7 +292,7 @@ def create_database(ctx):
 
 @action('bastionhost', 'ListDatabases')
 def list_databases(ctx):
-    _, state = caller_instance(ctx)
+    state = contents(ctx, caller_instance(ctx))
     databases = sorted(state.databases.values(), key=lambda d: int(d['DatabaseId']))
     for field in ('Source', 'DatabaseType', 'NetworkDomainId'):
         wanted = ctx.params.get(field)
@@ -295,7 +305,7 @@ def list_databases(ctx):
 
 @action('bastionhost', 'DeleteDatabase', write=True)
 def delete_database(ctx):
-    _, state = caller_instance(ctx)
+    state = contents(ctx, caller_instance(ctx))
     database_id = ctx.params.require('DatabaseId')
     if state.databases.pop(database_id, None) is None:
         raise not_found(f'database {database_id}')

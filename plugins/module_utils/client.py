@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.bastionhost collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Credentials, endpoints and one official SDK client per product.
+
+    factory = ClientFactory.from_params(module.params)    # AlicloudModule does this for you
+    bastion = factory.client('bastionhost')                # cached AlicloudClient
+    body = bastion.call('list_hosts', bastion.models.ListHostsRequest(
+        instance_id='bastionhost-cn-x', region_id='cn-hangzhou'), retry=True)
+    member = factory.for_assumed_role('acs:ram::1234:role/ResourceDirectoryAccountAccessRole')
+    member.client('ecs', region='cn-shanghai').call('describe_instances', ...)
+
+``call`` returns the response body as a plain dict with the API's CamelCase keys.  Pass
+``retry=True`` only for calls that are safe to repeat (reads, and writes the caller can tell
+apart afterwards): they are retried on throttling, 5xx and connection errors (retry.py).
+
+Credentials, first match wins: ``access_key_id`` + ``access_key_secret`` (+ ``security_token``),
+the ``profile`` of ``~/.aliyun/config.json``, the official default chain.  With ``assume_role``
+those credentials call STS AssumeRole and every client uses the temporary keys.  Endpoints:
+``endpoints[product]`` over ``endpoint_url`` over what the SDK computes from ``region``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import traceback
+from collections import namedtuple
+from urllib.parse import urlsplit
+
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import Backoff, call_with_retry
+
+try:
+    from alibabacloud_credentials.client import Client as CredentialClient
+    from alibabacloud_credentials.models import Config as CredentialConfig
+    from alibabacloud_credentials.provider.cli_profile import CLIProfileCredentialsProvider
+    from alibabacloud_credentials.provider.default import DefaultCredentialsProvider
+    from alibabacloud_credentials_api import ICredentialsProvider
+    from alibabacloud_tea_openapi.utils_models import Config
+    from darabonba.runtime import RuntimeOptions
+except ImportError:
+    HAS_SDK = False
+    SDK_IMPORT_ERROR = traceback.format_exc()
+    ICredentialsProvider = object
+else:
+    HAS_SDK = True
+    SDK_IMPORT_ERROR = None
+
+SDK_CORE_DISTRIBUTIONS = "alibabacloud-tea-openapi and alibabacloud-credentials"
+DEFAULT_SESSION_NAME = "ansible-alicloud-bastionhost"
+DEFAULT_DURATION = 3600
+USER_AGENT = "AnsibleCollection/alicloud.bastionhost"
+
+# global_endpoint: used when no region is set, for products that do not need one.
+Product = namedtuple("Product", "package distribution global_endpoint")
+PRODUCTS = {
+    "bastionhost": Product("alibabacloud_yundun_bastionhost20191209", "alibabacloud-yundun-bastionhost20191209", None),
+    "resourcemanager": Product("alibabacloud_resourcemanager20200331", "alibabacloud-resourcemanager20200331",
+                               "resourcemanager.aliyuncs.com"),
+    "sts": Product("alibabacloud_sts20150401", "alibabacloud-sts20150401", "sts.aliyuncs.com"),
+    "ram": Product("alibabacloud_ram20150501", "alibabacloud-ram20150501", "ram.aliyuncs.com"),
+    "ecs": Product("alibabacloud_ecs20140526", "alibabacloud-ecs20140526", None),
+    "rds": Product("alibabacloud_rds20140815", "alibabacloud-rds20140815", None),
+    "polardb": Product("alibabacloud_polardb20170801", "alibabacloud-polardb20170801", None),
+}
+
+
+class MissingSdkError(ImportError):
+    """A product SDK is not installed; ``distribution`` is its pip name."""
+
+    def __init__(self, distribution, traceback_text):
+        super().__init__("%s is not installed" % distribution)
+        self.distribution = distribution
+        self.traceback = traceback_text
+
+
+class ClientConfigError(ValueError):
+    """The options cannot build a client (no region, bad endpoint, unknown product)."""
+
+
+def product_info(product):
+    if product not in PRODUCTS:
+        raise ClientConfigError("unknown product %r, expected one of %s" % (product, ", ".join(sorted(PRODUCTS))))
+    return PRODUCTS[product]
+
+
+def import_sdk(product):
+    """``(client module, models module)`` of a product's official SDK."""
+    info = product_info(product)
+    try:
+        return importlib.import_module(info.package + ".client"), importlib.import_module(info.package + ".models")
+    except ImportError:
+        raise MissingSdkError(info.distribution, traceback.format_exc())
+
+
+def parse_endpoint(value):
+    """``'http://127.0.0.1:8080'`` -> ``('127.0.0.1:8080', 'http')``; a bare host -> ``(host, None)``."""
+    if "://" not in value:
+        return value.rstrip("/"), None
+    parts = urlsplit(value)
+    if parts.path not in ("", "/") or parts.query or not parts.netloc:
+        raise ClientConfigError("endpoint %r must be scheme://host[:port] without a path" % value)
+    return parts.netloc, parts.scheme.lower()
+
+
+def resolve_endpoint(product, endpoint_url=None, endpoints=None):
+    """``(endpoint, protocol)`` for ``product``; ``(None, None)`` lets the SDK compute it."""
+    value = (endpoints or {}).get(product) or endpoint_url
+    return parse_endpoint(value) if value else (None, None)
+
+
+class _SecretRecordingProvider(ICredentialsProvider):
+    """Hands out the wrapped provider's credentials, remembering their secret parts so that
+    error messages can mask them (errors.scrub)."""
+
+    def __init__(self, provider, secrets):
+        self._provider = provider
+        self._secrets = secrets
+
+    def get_credentials(self):
+        credentials = self._provider.get_credentials()
+        self._secrets.update(filter(None, (credentials.get_access_key_secret(), credentials.get_security_token())))
+        return credentials
+
+    def get_provider_name(self):
+        return self._provider.get_provider_name()
+
+
+def static_credential(access_key_id, access_key_secret, security_token=None):
+    """An alibabacloud_credentials client for fixed keys (type sts when a token is given)."""
+    return CredentialClient(CredentialConfig(
+        type="sts" if security_token else "access_key",
+        access_key_id=access_key_id,
+        access_key_secret=access_key_secret,
+        security_token=security_token,
+    ))
+
+
+def cli_profile_path():
+    return os.path.join(os.path.expanduser("~"), ".aliyun", "config.json")
+
+
+def credential_from_params(params, secrets):
+    """The caller's credentials: explicit keys, else the named CLI profile, else the
+    official default chain.  Secret values are added to the ``secrets`` set."""
+    if params.get("access_key_id") and params.get("access_key_secret"):
+        secrets.update(filter(None, (params["access_key_secret"], params.get("security_token"))))
+        return static_credential(params["access_key_id"], params["access_key_secret"], params.get("security_token"))
+    if params.get("profile"):
+        provider = CLIProfileCredentialsProvider(profile_name=params["profile"], profile_file=cli_profile_path())
+    else:
+        provider = DefaultCredentialsProvider()
+    return CredentialClient(provider=_SecretRecordingProvider(provider, secrets))
+
+
+class AlicloudClient:
+    """One product's SDK client (``sdk``) and request models (``models``)."""
+
+    def __init__(self, product, sdk, models, runtime, backoff):
+        self.product = product
+        self.sdk = sdk
+        self.models = models
+        self._runtime = runtime
+        self._backoff = backoff
+
+    def call(self, method, request=None, retry=False):
+        """Call SDK ``method`` (snake_case, e.g. 'list_hosts') and return the body as a dict.
+
+        ``retry=True`` retries throttling, 5xx and connection errors with backoff."""
+        operation = getattr(self.sdk, method + "_with_options")
+        args = (self._runtime,) if request is None else (request, self._runtime)
+
+        def invoke():
+            response = operation(*args)
+            return response.body.to_map() if response.body is not None else {}
+
+        return call_with_retry(invoke, self._backoff) if retry else invoke()
+
+
+class ClientFactory:
+    """Builds and caches one AlicloudClient per (product, region) for one set of credentials."""
+
+    def __init__(self, credential, region=None, endpoint_url=None, endpoints=None, validate_certs=True,
+                 secrets=None, backoff=None):
+        self.credential = credential
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.endpoints = dict(endpoints or {})
+        self.validate_certs = validate_certs
+        self.secrets = secrets if secrets is not None else set()
+        self.backoff = backoff or Backoff()
+        self._clients = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_params(cls, params, backoff=None, secrets=None):
+        """A factory for the common module options; performs ``assume_role`` when set.
+        Secret values met on the way are added to ``secrets``."""
+        secrets = secrets if secrets is not None else set()
+        factory = cls(
+            credential_from_params(params, secrets),
+            region=params.get("region"),
+            endpoint_url=params.get("endpoint_url"),
+            endpoints=params.get("endpoints"),
+            validate_certs=params.get("validate_certs", True),
+            secrets=secrets,
+            backoff=backoff,
+        )
+        role = params.get("assume_role")
+        if role:
+            return factory.for_assumed_role(role["role_arn"], role.get("session_name"), role.get("duration"))
+        return factory
+
+    def sdk_config(self, product, region=None):
+        """The tea-openapi Config for ``product``; the SDK computes the endpoint from the
+        region unless endpoints/endpoint_url override it."""
+        region = region or self.region
+        endpoint, protocol = resolve_endpoint(product, self.endpoint_url, self.endpoints)
+        if not endpoint and not region:
+            endpoint = product_info(product).global_endpoint
+            if not endpoint:
+                raise ClientConfigError(
+                    "region is required to call %s: set the region option or ALIBABA_CLOUD_REGION_ID" % product)
+        return Config(credential=self.credential, region_id=region, endpoint=endpoint, protocol=protocol,
+                      user_agent=USER_AGENT)
+
+    def client(self, product, region=None):
+        """The cached AlicloudClient for ``product`` in ``region`` (default: the factory's)."""
+        key = (product, region or self.region)
+        with self._lock:
+            if key not in self._clients:
+                client_module, models = import_sdk(product)
+                sdk = client_module.Client(self.sdk_config(product, region))
+                runtime = RuntimeOptions(ignore_ssl=not self.validate_certs)
+                self._clients[key] = AlicloudClient(product, sdk, models, runtime, self.backoff)
+            return self._clients[key]
+
+    def with_credentials(self, access_key_id, access_key_secret, security_token=None):
+        """A factory with the same region, endpoints and retries but other keys."""
+        self.secrets.update(filter(None, (access_key_secret, security_token)))
+        return ClientFactory(
+            static_credential(access_key_id, access_key_secret, security_token),
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+            endpoints=self.endpoints,
+            validate_certs=self.validate_certs,
+            secrets=self.secrets,
+            backoff=self.backoff,
+        )
+
+    def for_assumed_role(self, role_arn, session_name=None, duration=None):
+        """A factory using temporary keys from STS AssumeRole into ``role_arn``.
+
+        STS is called through its SDK client rather than the credentials library's
+        RamRoleArn provider, which always uses https and so cannot reach endpoint_url."""
+        sts = self.client("sts")
+        request = sts.models.AssumeRoleRequest(
+            role_arn=role_arn,
+            role_session_name=session_name or DEFAULT_SESSION_NAME,
+            duration_seconds=duration or DEFAULT_DURATION,
+        )
+        credentials = sts.call("assume_role", request, retry=True)["Credentials"]
+        return self.with_credentials(
+            credentials["AccessKeyId"], credentials["AccessKeySecret"], credentials["SecurityToken"])

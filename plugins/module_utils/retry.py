@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.bastionhost collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Retries with capped, fully jittered exponential backoff.
+
+``Backoff`` knows nothing about Alibaba Cloud: it runs a callable and retries it when a
+``should_retry(exc)`` predicate says so.  ``is_retryable_error`` and ``retry_after_seconds``
+hold the Alibaba Cloud rules: throttling, ``ServiceUnavailable``/``InternalError``, HTTP 5xx
+and connection errors are retried; every other error (all other 4xx) is raised at once.
+
+Retries are opted into per call (``AlicloudClient.call(..., retry=True)`` in client.py), so a
+non-idempotent write is never retried blindly.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+RETRYABLE_CODE_PREFIXES = ("Throttling", "ServiceUnavailable", "InternalError")
+# darabonba's RetryError (what it raises for any IOError of requests) and requests' own
+# network errors, matched by name so this file needs no third-party import.
+CONNECTION_ERROR_NAMES = frozenset(("RetryError", "ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout"))
+
+
+class Backoff:
+    """Retry policy: up to ``tries`` attempts, sleeping a random time in
+    ``[0, min(delay * factor ** n, max_delay)]`` before attempt ``n + 2`` (full jitter)."""
+
+    def __init__(self, tries=6, delay=1.0, max_delay=30.0, factor=2.0,
+                 sleep=time.sleep, uniform=random.uniform):
+        self.tries = max(1, tries)
+        self.delay = delay
+        self.max_delay = max_delay
+        self.factor = factor
+        self.sleep = sleep
+        self.uniform = uniform
+
+    def delays(self):
+        """Yield the ``tries - 1`` sleep times between attempts."""
+        ceiling = self.delay
+        for _attempt in range(self.tries - 1):
+            yield self.uniform(0.0, min(ceiling, self.max_delay))
+            ceiling *= self.factor
+
+    def run(self, func, should_retry, min_wait=None):
+        """Return ``func()``, retrying while ``should_retry(exc)`` is true and tries remain.
+
+        ``min_wait(exc)`` may return a number of seconds the server asked us to wait; it
+        raises the jittered delay (still capped by ``max_delay``)."""
+        delays = self.delays()
+        while True:
+            try:
+                return func()
+            except Exception as exc:
+                if not should_retry(exc):
+                    raise
+                wait = next(delays, None)
+                if wait is None:
+                    raise
+                hint = min_wait(exc) if min_wait else None
+                if hint:
+                    wait = min(max(wait, hint), self.max_delay)
+                self.sleep(wait)
+
+
+def is_connection_error(exc):
+    """True when the request never got an HTTP answer (refused, reset, timed out, DNS)."""
+    inner = getattr(exc, "inner_exception", None)  # darabonba UnretryableException
+    if inner is not None:
+        return is_connection_error(inner)
+    return type(exc).__name__ in CONNECTION_ERROR_NAMES or isinstance(exc, (ConnectionError, TimeoutError))
+
+
+def status_code_of(exc):
+    """The HTTP status of an SDK response error, or None."""
+    status = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
+    try:
+        return int(status)
+    except (TypeError, ValueError):
+        return None
+
+
+def is_retryable_error(exc):
+    """True for Alibaba Cloud errors worth retrying: throttling, 5xx, connection errors."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code.startswith(RETRYABLE_CODE_PREFIXES):
+        return True
+    status = status_code_of(exc)
+    if status is not None and status >= 500:
+        return True
+    return is_connection_error(exc)
+
+
+def retry_after_seconds(exc):
+    """Seconds the server asked us to wait (``x-acs-retry-after`` is in milliseconds)."""
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, (int, float)) and retry_after > 0:
+        return retry_after / 1000.0
+    return None
+
+
+def call_with_retry(func, backoff=None):
+    """Run ``func()`` retrying Alibaba Cloud throttling, 5xx and connection errors."""
+    return (backoff or Backoff()).run(func, is_retryable_error, retry_after_seconds)

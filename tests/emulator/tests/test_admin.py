@@ -1,0 +1,117 @@
+"""The unsigned admin endpoints: calls log, state, reset, clock."""
+import json
+import re
+import urllib.error
+
+import pytest
+
+from emulator_testlib import (
+    BASIC01, ENT01, HZ, KEYS, MEMBER01, MGMT_ID, OLD01, SECURITY_ID, SHOP_PROD_ID, SHOP_RDS_HZ, SHOP_WEB1, SM01,
+    add_member, api_error, assume, bh_models, ecs_models, import_database, import_ecs, role_arn, sdk, sts_sdk,
+)
+
+
+def test_calls_log_records_each_call(demo_emulator):
+    emu = demo_emulator
+    sdk(emu, 'bastionhost', 'mgmt').describe_instances(bh_models.DescribeInstancesRequest(region_id=HZ))
+    api_error(add_member, sdk(emu, 'bastionhost', 'auditor', v2=True), SHOP_PROD_ID)
+    add_member(sdk(emu, 'bastionhost', 'ops'), SHOP_PROD_ID)
+    api_error(sdk(emu, 'sts', 'mgmt', secret='wrong').get_caller_identity)
+    calls = emu.calls()
+    assert [c['seq'] for c in calls] == [1, 2, 3, 4]
+    first, forbidden, write, unsigned = calls
+    assert first == {
+        'seq': 1, 'product': 'bastionhost', 'action': 'DescribeInstances', 'version': '2019-12-09',
+        'signature': 'ACS3', 'caller': {'account_id': MGMT_ID, 'principal': 'root', 'type': 'root'},
+        'write': False, 'status': 200, 'code': None, 'params': {'RegionId': HZ}}
+    assert (forbidden['action'], forbidden['signature'], forbidden['write'], forbidden['status'], forbidden['code']) == \
+        ('AddInstanceRdMember', 'RPC', True, 403, 'Forbidden.RAM')
+    assert forbidden['caller'] == {'account_id': MGMT_ID, 'principal': 'user/auditor', 'type': 'user'}
+    assert forbidden['params']['MemberId'] == SHOP_PROD_ID
+    assert (write['write'], write['status'], write['code'], write['caller']['principal']) == (True, 200, None, 'user/ops')
+    assert write['params'] == {'RegionId': HZ, 'InstanceId': ENT01, 'MemberId': SHOP_PROD_ID}
+    assert (unsigned['product'], unsigned['status'], unsigned['code'], unsigned['caller']) == \
+        ('sts', 400, 'SignatureDoesNotMatch', None)
+    assert emu.writes() == [write]
+
+
+def test_calls_log_never_holds_secrets(demo_emulator):
+    emu = demo_emulator
+    secrets = [secret for _, secret in KEYS.values()]
+    for v2 in (False, True):
+        for name in KEYS:
+            sdk(emu, 'sts', name, v2=v2).get_caller_identity()
+        credentials = assume(emu, role_arn(SHOP_PROD_ID), v2=v2).credentials
+        secrets += [credentials.access_key_secret, credentials.security_token]
+        sts_sdk(emu, 'ecs', credentials, v2=v2).describe_instances(ecs_models.DescribeInstancesRequest(region_id=HZ))
+        wrong_token = 'CAESwrong-token-' + ('rpc' if v2 else 'acs3')
+        secrets.append(wrong_token)
+        api_error(sts_sdk(emu, 'sts', credentials, v2=v2, token=wrong_token).get_caller_identity)
+        api_error(sdk(emu, 'sts', 'mgmt', secret='a-wrong-secret-value', v2=v2).get_caller_identity)
+    secrets.append('a-wrong-secret-value')
+    calls = emu.calls()
+    assert len(calls) == 2 * (len(KEYS) + 4)
+    assert {c['signature'] for c in calls} == {'ACS3', 'RPC'}
+    assert any(c['caller'] and c['caller']['type'] == 'role' for c in calls)
+    log = json.dumps(calls)
+    for secret in secrets:
+        assert secret not in log
+    for field in ('Signature', 'SecurityToken', 'SignatureNonce', 'AccessKeySecret', 'Authorization'):
+        assert all(field not in c['params'] for c in calls), field
+    assert 'ACS3-HMAC-SHA256' not in log
+    assert not re.search(r'\b[0-9a-f]{64}\b', log)              # an ACS3 signature
+    assert not re.search(r'[A-Za-z0-9+/]{27}=', log)           # an HMAC-SHA1 signature in base64
+
+
+def test_state_shows_members_hosts_and_databases(demo_emulator):
+    emu = demo_emulator
+    initial = emu.state()['instances']
+    assert {(i['instance_id'], i['account_id'], i['region']) for i in initial} == {
+        (ENT01, MGMT_ID, HZ), (BASIC01, MGMT_ID, HZ), (OLD01, MGMT_ID, HZ), (SM01, SECURITY_ID, 'cn-shanghai'),
+        (MEMBER01, SHOP_PROD_ID, HZ)}
+    assert all((i['members'], i['hosts'], i['databases']) == ([], [], []) for i in initial)
+    client = sdk(emu, 'bastionhost', 'mgmt')
+    add_member(client, SHOP_PROD_ID)
+    host_id = import_ecs(client, SHOP_WEB1, SHOP_PROD_ID).body.host_id
+    database_id = import_database(client, 'Rds', SHOP_RDS_HZ, SHOP_PROD_ID).body.database_id
+    state = emu.instance(ENT01)
+    assert state['members'] == [SHOP_PROD_ID]
+    host = state['hosts'][0]
+    assert (host['HostId'], host['Source'], host['SourceInstanceId'], host['InstanceMemberId'],
+            host['InstanceRegionId'], host['HostPrivateAddress']) == \
+        (host_id, 'Ecs', SHOP_WEB1, SHOP_PROD_ID, HZ, '10.11.1.11')
+    database = state['databases'][0]
+    assert (database['DatabaseId'], database['Source'], database['SourceInstanceId'], database['InstanceMemberId']) == \
+        (database_id, 'Rds', SHOP_RDS_HZ, SHOP_PROD_ID)
+    assert emu.instance(BASIC01)['members'] == []
+
+
+def test_reset_clears_state_and_calls(demo_emulator):
+    emu = demo_emulator
+    client = sdk(emu, 'bastionhost', 'mgmt')
+    add_member(client, SHOP_PROD_ID)
+    import_ecs(client, SHOP_WEB1, SHOP_PROD_ID)
+    assert emu.calls() and emu.instance(ENT01)['hosts']
+    assert emu.reset() == {'reset': True}
+    assert emu.calls() == []
+    state = emu.instance(ENT01)
+    assert (state['members'], state['hosts'], state['databases']) == ([], [], [])
+    # ids and sequence numbers start over
+    add_member(client, SHOP_PROD_ID)
+    assert import_ecs(client, SHOP_WEB1, SHOP_PROD_ID).body.host_id == '1'
+    assert [c['seq'] for c in emu.calls()] == [1, 2]
+
+
+def test_reset_undoes_the_clock(demo_emulator):
+    emu = demo_emulator
+    assert emu.advance_clock(100000) == {'advanced_seconds': 100000}
+    emu.reset()
+    credentials = assume(emu, role_arn(SHOP_PROD_ID), duration=900).credentials
+    emu.advance_clock(100)
+    assert sts_sdk(emu, 'sts', credentials).get_caller_identity().body.account_id == SHOP_PROD_ID
+
+
+def test_unknown_admin_route(demo_emulator):
+    with pytest.raises(urllib.error.HTTPError) as info:
+        demo_emulator._admin('GET', '/_emulator/nothing-here')
+    assert info.value.code == 404

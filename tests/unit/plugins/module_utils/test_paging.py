@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import (
+    items_at,
+    paginate_pages,
+    paginate_tokens,
+)
+
+
+class PagedApi:
+    """A PageNumber/PageSize list API over ``items``; records every request."""
+
+    def __init__(self, items, total_key="TotalCount", items_path=("Hosts",), report_total=True):
+        self.items = items
+        self.total_key = total_key
+        self.items_path = items_path
+        self.report_total = report_total
+        self.requests = []
+
+    def __call__(self, page_number, page_size):
+        self.requests.append((page_number, page_size))
+        start = (page_number - 1) * page_size
+        page = self.items[start:start + page_size]
+        body = {"RequestId": "r"}
+        if self.report_total:
+            body[self.total_key] = str(len(self.items))
+        node = body
+        for key in self.items_path[:-1]:
+            node = node.setdefault(key, {})
+        node[self.items_path[-1]] = page
+        return body
+
+
+class TokenApi:
+    """A NextToken/MaxResults list API over ``items``; records every request."""
+
+    def __init__(self, items):
+        self.items = items
+        self.requests = []
+
+    def __call__(self, next_token, max_results):
+        self.requests.append((next_token, max_results))
+        start = int(next_token or 0)
+        body = {"RequestId": "r", "RdMembers": self.items[start:start + max_results]}
+        if start + max_results < len(self.items):
+            body["NextToken"] = str(start + max_results)
+        return body
+
+
+def hosts(count):
+    return [{"HostId": str(i), "HostName": "host-%d" % i} for i in range(count)]
+
+
+def test_pages_collects_every_page_in_order():
+    api = PagedApi(hosts(5))
+    assert paginate_pages(api, ("Hosts",), page_size=2) == hosts(5)
+    assert api.requests == [(1, 2), (2, 2), (3, 2)]
+
+
+def test_pages_stops_at_total_count_without_an_extra_request():
+    api = PagedApi(hosts(4))
+    assert len(paginate_pages(api, ("Hosts",), page_size=2)) == 4
+    assert api.requests == [(1, 2), (2, 2)]
+
+
+def test_pages_reads_total_record_count_and_nested_paths():
+    api = PagedApi(hosts(6), total_key="TotalRecordCount", items_path=("Items", "DBInstance"))
+    assert paginate_pages(api, ("Items", "DBInstance"), page_size=3) == hosts(6)
+    assert len(api.requests) == 2
+
+
+def test_pages_without_total_stops_on_a_short_page():
+    api = PagedApi(hosts(3), report_total=False)
+    assert paginate_pages(api, ("Hosts",), page_size=2) == hosts(3)
+    assert api.requests == [(1, 2), (2, 2)]
+
+
+def test_pages_without_total_needs_an_empty_page_after_a_full_one():
+    api = PagedApi(hosts(4), report_total=False)
+    assert paginate_pages(api, ("Hosts",), page_size=2) == hosts(4)
+    assert api.requests == [(1, 2), (2, 2), (3, 2)]
+
+
+def test_pages_empty_result_is_one_request():
+    api = PagedApi([])
+    assert paginate_pages(api, ("Hosts",)) == []
+    assert api.requests == [(1, 100)]
+
+
+def test_tokens_follows_next_token_until_absent():
+    members = [{"MemberId": str(i)} for i in range(7)]
+    api = TokenApi(members)
+    assert paginate_tokens(api, ("RdMembers",), max_results=3) == members
+    assert api.requests == [(None, 3), ("3", 3), ("6", 3)]
+
+
+def test_tokens_empty_result_is_one_request():
+    api = TokenApi([])
+    assert paginate_tokens(api, ("RdMembers",)) == []
+    assert api.requests == [(None, 100)]
+
+
+def test_tokens_stops_when_the_server_repeats_a_token():
+    requests = []
+
+    def stuck(next_token, max_results):
+        requests.append(next_token)
+        return {"Accounts": [{"AccountId": "1"}], "NextToken": "same"}
+
+    assert paginate_tokens(stuck, ("Accounts",)) == [{"AccountId": "1"}, {"AccountId": "1"}]
+    assert requests == [None, "same"]
+
+
+def test_items_at_handles_missing_keys_and_single_objects():
+    assert items_at({}, ("Hosts",)) == []
+    assert items_at({"Hosts": None}, ("Hosts",)) == []
+    assert items_at({"Accounts": {"Account": {"AccountId": "1"}}}, ("Accounts", "Account")) == [{"AccountId": "1"}]
+    assert items_at({"Accounts": "unexpected"}, ("Accounts", "Account")) == []

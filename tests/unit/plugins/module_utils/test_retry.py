@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import requests
+
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import (
+    Backoff,
+    call_with_retry,
+    is_retryable_error,
+    retry_after_seconds,
+)
+
+
+def upper_bound(low, high):
+    return high
+
+
+class Flaky:
+    """Raises the given errors in turn, then returns "ok"."""
+
+    def __init__(self, *errors):
+        self.errors = list(errors)
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+@pytest.mark.parametrize("code,status", [
+    ("Throttling", 400),
+    ("Throttling.User", 400),
+    ("Throttling.Api", 400),
+    ("ServiceUnavailable", 503),
+    ("InternalError", 500),
+    ("SomethingNew", 502),
+])
+def test_throttling_and_server_errors_are_retryable(api_error, code, status):
+    assert is_retryable_error(api_error(code, status)) is True
+
+
+@pytest.mark.parametrize("code,status", [
+    ("Forbidden.RAM", 403),
+    ("InvalidAccessKeyId.NotFound", 404),
+    ("SignatureDoesNotMatch", 400),
+    ("InvalidParameter", 400),
+    ("OBJECT_NOT_FOUND", 404),
+    ("OperationDenied.EditionNotSupported", 400),
+])
+def test_other_client_errors_are_not_retryable(api_error, code, status):
+    assert is_retryable_error(api_error(code, status)) is False
+
+
+def test_connection_errors_are_retryable(connection_error):
+    assert is_retryable_error(connection_error("Connection refused")) is True
+    assert is_retryable_error(requests.exceptions.ConnectionError("reset")) is True
+    assert is_retryable_error(ValueError("bad input")) is False
+
+
+def test_delays_grow_exponentially_up_to_the_cap():
+    backoff = Backoff(tries=7, delay=1.0, max_delay=10.0, uniform=upper_bound)
+    assert list(backoff.delays()) == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+
+
+def test_full_jitter_stays_between_zero_and_the_ceiling():
+    backoff = Backoff(tries=8, delay=0.5, max_delay=4.0, uniform=random.Random(7).uniform)
+    ceilings = [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+    for _round in range(50):
+        delays = list(backoff.delays())
+        assert len(delays) == len(ceilings)
+        assert all(0.0 <= delay <= ceiling for delay, ceiling in zip(delays, ceilings))
+    assert len(set(backoff.delays())) > 1, "delays must be randomised"
+
+
+def test_retries_transient_errors_then_returns(api_error, sleep):
+    func = Flaky(api_error("Throttling.User"), api_error("ServiceUnavailable", 503))
+    result = call_with_retry(func, Backoff(tries=5, delay=1.0, sleep=sleep, uniform=upper_bound))
+    assert result == "ok"
+    assert func.calls == 3
+    assert sleep.calls == [1.0, 2.0]
+
+
+def test_gives_up_after_the_last_try(api_error, sleep):
+    func = Flaky(*[api_error("Throttling.User") for _i in range(10)])
+    with pytest.raises(Exception) as raised:
+        call_with_retry(func, Backoff(tries=4, sleep=sleep))
+    assert raised.value.code == "Throttling.User"
+    assert func.calls == 4
+    assert len(sleep.calls) == 3
+
+
+def test_non_retryable_error_is_raised_at_once(api_error, sleep):
+    func = Flaky(api_error("Forbidden.RAM", 403))
+    with pytest.raises(Exception) as raised:
+        call_with_retry(func, Backoff(tries=5, sleep=sleep))
+    assert raised.value.code == "Forbidden.RAM"
+    assert func.calls == 1
+    assert sleep.calls == []
+
+
+def test_server_retry_after_raises_the_wait_within_the_cap(api_error, sleep):
+    func = Flaky(api_error("Throttling.Api", retry_after=3000), api_error("Throttling.Api", retry_after=90000))
+    call_with_retry(func, Backoff(tries=3, delay=0.1, max_delay=20.0, sleep=sleep, uniform=upper_bound))
+    assert sleep.calls == [3.0, 20.0]
+
+
+def test_retry_after_is_read_in_milliseconds(api_error):
+    assert retry_after_seconds(api_error("Throttling", retry_after=1500)) == 1.5
+    assert retry_after_seconds(api_error("Throttling")) is None
+
+
+def test_single_try_never_sleeps(api_error, sleep):
+    func = Flaky(api_error("Throttling"))
+    with pytest.raises(Exception):
+        call_with_retry(func, Backoff(tries=1, sleep=sleep))
+    assert func.calls == 1
+    assert sleep.calls == []
