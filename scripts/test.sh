@@ -28,3 +28,14 @@ run_quietly() {  # pip's chatter from ansible-test's venv setup goes to a log, s
   grep -e '^Running' -e '^ERROR' -e '^WARNING: Reviewing' -e 'passed\|failed' "$log" || true
 }
 (cd "$TEST_TREE" && run_quietly sanity ansible-test sanity --python 3.11 --requirements)
+
+echo "==> ansible-test integration (against the emulator)"
+start_emulator "$ROOT/tests/emulator/orgs/demo.yml"; demo_url="$EMULATOR_URL"
+start_emulator "$ROOT/tests/emulator/orgs/no-rd.yml"; no_rd_url="$EMULATOR_URL"
+start_emulator "$ROOT/tests/emulator/orgs/no-members.yml"; no_members_url="$EMULATOR_URL"
+cat > "$TEST_TREE/tests/integration/integration_config.yml" <<CONFIG
+emulator_url: $demo_url
+emulator_no_rd_url: $no_rd_url
+emulator_no_members_url: $no_members_url
+CONFIG
+(cd "$TEST_TREE" && ansible-test integration --python 3.11 --requirements)

@@ -217,12 +217,14 @@ class ClientFactory:
         """The tea-openapi Config for ``product``; the SDK computes the endpoint from the
         region unless endpoints/endpoint_url override it."""
         region = region or self.region
+        global_endpoint = product_info(product).global_endpoint
+        # Regional APIs need RegionId in every request, whatever endpoint serves them.
+        if not region and not global_endpoint:
+            raise ClientConfigError(
+                "region is required to call %s: set the region option or ALIBABA_CLOUD_REGION_ID" % product)
         endpoint, protocol = resolve_endpoint(product, self.endpoint_url, self.endpoints)
         if not endpoint and not region:
-            endpoint = product_info(product).global_endpoint
-            if not endpoint:
-                raise ClientConfigError(
-                    "region is required to call %s: set the region option or ALIBABA_CLOUD_REGION_ID" % product)
+            endpoint = global_endpoint
         return Config(credential=self.credential, region_id=region, endpoint=endpoint, protocol=protocol,
                       user_agent=USER_AGENT)
 

@@ -16,7 +16,7 @@ description:
   - Bastion hosts are account-scoped; another account's instances are never listed.
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
 author:
-  - alicloud.bastionhost contributors
+  - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
 options:
   instance_id:
     description:
@@ -31,6 +31,7 @@ attributes:
     description: The module never changes anything.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is no diff.
 notes:
   - Calls the Bastionhost API C(DescribeInstances).
 """

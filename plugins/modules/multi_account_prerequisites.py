@@ -20,7 +20,7 @@ description:
   - A check that cannot be evaluated, for example because the caller may not read RAM, is reported with
     RV(checks[].passed) null and counts as not met.
 author:
-  - alicloud.bastionhost contributors
+  - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
 options:
   instance_id:
     description:
@@ -46,6 +46,7 @@ attributes:
     description: The module never changes anything.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is no diff.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - "Calls STS C(GetCallerIdentity), Bastionhost C(DescribeInstances), ResourceManager C(GetResourceDirectory),
@@ -139,13 +140,17 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory imp
     REQUIRED_RAM_POLICIES,
     caller_identity,
     delegated_administrators,
-    error_code,
     list_accounts,
     missing_policies,
     ram_user_policies,
     resource_directory,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import (
+    error_details,
+    remediation_for,
+    scrub,
+    server_message,
+)
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
 
 # Errors that mean "this caller may not look", which leave a check unevaluated.
@@ -194,11 +199,15 @@ class Prerequisites:
         try:
             return call()
         except Exception as exc:
-            code = error_code(exc)
-            if code in NOT_ALLOWED_CODES:
-                message, _details = describe_error(exc, "could not %s" % what, self.module.secret_values())
-                raise CannotEvaluate(message, "Let the caller %s, or verify this prerequisite by hand." % what, code)
-            self.module.fail_json_api(exc, "failed to %s" % what)
+            details = error_details(exc)
+            if details["code"] not in NOT_ALLOWED_CODES:
+                self.module.fail_json_api(exc, "failed to %s" % what)
+            detail = scrub("could not %s: %s (code: %s, request id: %s)" % (
+                what, server_message(exc).rstrip("."), details["code"], details["request_id"]),
+                self.module.secret_values())
+            remedy = remediation_for(details["code"]) or "let the caller %s" % what
+            raise CannotEvaluate(detail, "%s%s, or verify this prerequisite by hand." % (remedy[0].upper(), remedy[1:]),
+                                 details["code"])
 
     def instance_checks(self):
         names = ("instance_running", "edition_supported", "version_supported")

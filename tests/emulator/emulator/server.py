@@ -4,7 +4,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import services  # noqa: F401  pylint: disable=unused-import  (registers every action)
+# Importing the services registers every action.
+from . import services  # noqa: F401  pylint: disable=unused-import
 from .auth import authenticate
 from .errors import ApiError
 from .params import Params

@@ -53,11 +53,18 @@ def test_per_product_endpoint_overrides_endpoint_url():
 
 
 def test_sdk_config_points_every_product_at_endpoint_url():
-    factory = ClientFactory(static_credential("AK", "SK"), endpoint_url="http://127.0.0.1:8080")
+    factory = ClientFactory(static_credential("AK", "SK"), region="cn-hangzhou", endpoint_url="http://127.0.0.1:8080")
     for product in client_utils.PRODUCTS:
         config = factory.sdk_config(product)
         assert (config.endpoint, config.protocol) == ("127.0.0.1:8080", "http")
         assert config.credential is factory.credential
+
+
+def test_regional_products_need_a_region_even_with_endpoint_url():
+    factory = ClientFactory(static_credential("AK", "SK"), endpoint_url="http://127.0.0.1:8080")
+    with pytest.raises(ClientConfigError, match="region is required to call bastionhost"):
+        factory.sdk_config("bastionhost")
+    assert factory.sdk_config("sts").endpoint == "127.0.0.1:8080"
 
 
 def test_sdk_config_without_override_leaves_the_endpoint_to_the_sdk():

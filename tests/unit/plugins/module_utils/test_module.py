@@ -38,9 +38,9 @@ def make_module():
     """Builds an AlicloudModule; the module args stay in place for the whole test because
     exit_json/fail_json need them too."""
     with contextlib.ExitStack() as stack:
-        def make(args, argument_spec=MODULE_SPEC, **kwargs):
+        def make(args, argument_spec=None, **kwargs):
             stack.enter_context(patch_module_args(args))
-            return AlicloudModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
+            return AlicloudModule(argument_spec=argument_spec or dict(MODULE_SPEC), supports_check_mode=True, **kwargs)
         yield make
 
 
