@@ -122,6 +122,10 @@ caller:
       description: The ARN of the caller.
       type: str
       sample: acs:ram::1000000000000001:user/ops
+    user_name:
+      description: The RAM user name when the caller is a RAM user, otherwise null.
+      type: str
+      sample: ops
 instance:
   description: The bastion host as M(alicloud.bastionhost.instance_info) returns it; null when it was not found.
   returned: always
