@@ -78,7 +78,7 @@ def page_by_token(params, items, default_size, size_param='MaxResults'):
     token = params.get('NextToken')
     start = 0
     if token is not None:
-        if not (token.startswith('tk-') and token[3:].isdigit()):
+        if not (token.startswith('tk-') and token[3:].isdigit() and 0 < int(token[3:]) < len(items)):
             raise ApiError('InvalidParameter', f'The specified NextToken is not valid: {token!r}.')
         start = int(token[3:])
     end = start + size

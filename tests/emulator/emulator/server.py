@@ -68,7 +68,7 @@ def handle_api_call(world, request):
                            status=404)
         identity = authenticate(request, world.identities, world.now())
         entry['caller'] = identity.describe()
-        if world.over_rate(request.action):
+        if world.over_rate((product, request.action)):
             raise ApiError('Throttling.User', 'Request was denied due to user flow control.')
         if world.roll_fault():
             raise ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.',
@@ -96,6 +96,8 @@ def handle_api_call(world, request):
 def make_handler(world):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = 'HTTP/1.1'
+        # Headers and body go out as two writes; without this Nagle holds the body ~40 ms.
+        disable_nagle_algorithm = True
         server_version = 'AlibabaCloudEmulator/1.0'
 
         def log_message(self, format, *args):  # noqa: A002  (quiet: the call log is the record)

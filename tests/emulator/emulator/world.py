@@ -69,7 +69,7 @@ class World:
             return f'EMU{self._request_seq:08d}-{self.random.getrandbits(32):08X}'
 
     def over_rate(self, action):
-        """True when this call is past the --qps limit for its action in the current second."""
+        """True when this call is past the --qps limit for its (product, action) in the current second."""
         if not self.qps:
             return False
         with self.lock:

@@ -34,10 +34,11 @@ from alibabacloud_tea_openapi.utils_models import Config  # noqa: E402
 from alibabacloud_yundun_bastionhost20191209 import models as bh_models  # noqa: E402
 from alibabacloud_yundun_bastionhost20191209.client import Client as BastionhostClient  # noqa: E402
 
-import fixture  # noqa: E402
 # The fixtures of tests/emulator/fixture.py, imported rather than declared with pytest_plugins
 # (which pytest refuses in a conftest that is not at the top of the run).
-from fixture import DEMO_ORG, _module_demo_emulator, demo_emulator, emulator_factory, running_emulator  # noqa: E402,F401
+from fixture import (  # noqa: E402,F401  pylint: disable=unused-import
+    DEMO_ORG, _module_demo_emulator, demo_emulator, emulator_factory, running_emulator,
+)
 
 ORGS = os.path.join(HERE, 'orgs')
 NO_RD_ORG = os.path.join(ORGS, 'no_rd.yml')
@@ -128,10 +129,11 @@ def sts_sdk(emu, product, credentials, v2=False, token=None):
                token=credentials.security_token if token is None else token, v2=v2)
 
 
-def assume(emu, role_arn, key='mgmt', session='emu-test', duration=None, v2=False):
+def assume(emu, role_arn, key='mgmt', session='emu-test', duration=None, v2=False, secret=None):
+    """AssumeRole through the STS SDK as `key` (a KEYS name, or a key id with its `secret`)."""
     request = sts_models.AssumeRoleRequest(role_arn=role_arn, role_session_name=session,
                                            duration_seconds=duration)
-    return sdk(emu, 'sts', key, v2=v2).assume_role(request).body
+    return sdk(emu, 'sts', key, secret, v2=v2).assume_role(request).body
 
 
 def role_arn(account_id, role='BastionhostImportRole'):
@@ -239,18 +241,3 @@ def big_org(members=130, ecs=130):
     return {'resource_directory': {'management_account': management, 'folders': [],
                                    'delegated_administrators': []},
             'accounts': accounts}, management, member_ids
-
-
-@pytest.fixture(scope='module')
-def big_emulator(tmp_path_factory):
-    """One emulator per module on a generated org with 130 members and 130 ECS instances."""
-    data, _, _ = big_org()
-    path = write_org(tmp_path_factory.mktemp('orgs') / 'big.yml', data)
-    with running_emulator(path) as emu:
-        yield emu
-
-
-@pytest.fixture
-def big(big_emulator):
-    big_emulator.reset()
-    return big_emulator

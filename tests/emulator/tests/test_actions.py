@@ -8,7 +8,7 @@ from emulator_testlib import (
     BASIC01, DATA_DEV_ID, DATA_PROD_ID, ENT01, HZ, MEMBER_IDS, MGMT_ID, OLD01, PROXY01, SECURITY_ID, SH,
     SHOP_DEV_ID, SHOP_POLARDB_HZ, SHOP_PROD_ID, SHOP_RDS_HZ, SHOP_WEB1, SHOP_WEB3, SM01, add_member, assume,
     bh_models, ecs_models, expect_error, import_database, import_ecs, polardb_models, ram_models, rds_models,
-    remove_member, rm_models, role_arn, sdk, sts_models,
+    remove_member, rm_models, role_arn, sdk,
 )
 
 STYLES = [pytest.param(False, id='acs3'), pytest.param(True, id='rpc-v2')]
@@ -354,7 +354,34 @@ def test_polardb_describe_db_clusters(demo_emulator, v2):
     assert [c.dbcluster_id for c in other.items.dbcluster] == ['pc-uf6n6ktipsa9xms']
 
 
+@pytest.mark.parametrize('v2', STYLES)
+def test_malformed_json_filters(demo_emulator, v2):
+    expect_error('InvalidParameter', 400, sdk(demo_emulator, 'ecs', 'shop_prod', v2=v2).describe_instances,
+                 ecs_models.DescribeInstancesRequest(region_id=HZ, instance_ids='i-bp1, i-bp2'))
+    expect_error('InvalidParameter', 400, sdk(demo_emulator, 'rds', 'shop_prod', v2=v2).describe_dbinstances,
+                 rds_models.DescribeDBInstancesRequest(region_id=HZ, tags='env=prod'))
+    expect_error('InvalidParameter', 400, sdk(demo_emulator, 'rds', 'shop_prod', v2=v2).describe_dbinstances,
+                 rds_models.DescribeDBInstancesRequest(region_id=HZ, tags='["env"]'))
+
+
 # ------------------------------------------------------------------ protocol
+
+SPECIAL_VALUES = ['web 1', 'a/b', 'ä中文', 'x*y', 'p+q', 'r~s', 'a&b=c', "it's (1)!", 'semi;colon', '%41', 'tab\tx']
+
+
+@pytest.mark.parametrize('v2', STYLES)
+def test_special_characters_are_signed_and_kept(demo_emulator, v2):
+    """Values needing percent-encoding pass both signature checks and arrive unchanged."""
+    client = sdk(demo_emulator, 'bastionhost', 'mgmt', v2=v2)
+    for value in SPECIAL_VALUES:
+        client.create_host(bh_models.CreateHostRequest(
+            region_id=HZ, instance_id=ENT01, source='Local', host_name=value, ostype='Linux',
+            active_address_type='Private', host_private_address='10.0.0.1', comment=value + '!'))
+    hosts = demo_emulator.instance(ENT01)['hosts']
+    assert [(h['HostName'], h['Comment']) for h in hosts] == [(v, v + '!') for v in SPECIAL_VALUES]
+    listed = client.list_hosts(bh_models.ListHostsRequest(region_id=HZ, instance_id=ENT01, host_name='ä中文')).body
+    assert [h.host_name for h in listed.hosts] == ['ä中文']
+
 
 @pytest.mark.parametrize('v2', STYLES)
 def test_unknown_action_is_invalid_action(demo_emulator, v2):
@@ -387,6 +414,5 @@ def test_one_port_serves_every_product(demo_emulator, v2):
 
 def test_request_ids_are_unique(demo_emulator):
     client = sdk(demo_emulator, 'sts', 'mgmt')
-    ids = {client.get_caller_identity().body.request_id for _ in range(5)}
+    ids = {client.get_caller_identity().body.request_id for attempt in range(5)}
     assert len(ids) == 5
-

@@ -37,7 +37,7 @@ def test_calls_log_records_each_call(demo_emulator):
 
 def test_calls_log_never_holds_secrets(demo_emulator):
     emu = demo_emulator
-    secrets = [secret for _, secret in KEYS.values()]
+    secrets = [secret for key_id, secret in KEYS.values()]
     for v2 in (False, True):
         for name in KEYS:
             sdk(emu, 'sts', name, v2=v2).get_caller_identity()

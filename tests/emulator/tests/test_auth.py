@@ -2,7 +2,7 @@
 import pytest
 
 from emulator_testlib import (
-    DATA_PROD_ID, ENT01, HZ, KEYS, MGMT_ID, SHOP_PROD_ID, SHOP_WEB1, add_member, assume, bh_models, ecs_models,
+    DATA_PROD_ID, ENT01, HZ, KEYS, MGMT_ID, OUTSIDER_ORG, SHOP_PROD_ID, SHOP_WEB1, add_member, assume, bh_models, ecs_models,
     expect_error, ram_models, rm_models, role_arn, sdk, sts_models, sts_sdk,
 )
 
@@ -105,6 +105,18 @@ def test_member_access_role_is_given_by_default_with_administrator_access(demo_e
     assert body.total_count == 0   # data-prod owns no bastion host, but the call is authorized
     rd = sts_sdk(demo_emulator, 'resourcemanager', credentials).get_resource_directory().body
     assert rd.resource_directory.master_account_id == MGMT_ID
+
+
+def test_declared_member_access_role_replaces_the_default(emulator_factory):
+    emu = emulator_factory(OUTSIDER_ORG)
+    arn = role_arn('4000000000000011', 'ResourceDirectoryAccountAccessRole')
+    # trusts the outsider only, not the management account
+    expect_error('NoPermission', 403, assume, emu, arn, key='LTAIoutMgmt00001', secret='out-mgmt-secret')
+    credentials = assume(emu, arn, key='LTAIoutOutsider1', secret='out-outsider-secret').credentials
+    # and grants ECS reads only, not AdministratorAccess
+    body = sts_sdk(emu, 'ecs', credentials).describe_instances(ecs_models.DescribeInstancesRequest(region_id=HZ)).body
+    assert [i.instance_id for i in body.instances.instance] == ['i-bp1outmember001']
+    expect_error('Forbidden.RAM', 403, describe_bastionhosts, sts_sdk(emu, 'bastionhost', credentials))
 
 
 # ------------------------------------------------------------------ AssumeRole rules

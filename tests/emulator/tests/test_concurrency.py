@@ -3,8 +3,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from emulator_testlib import (
-    ENT01, HZ, MEMBER_IDS, SHOP_PROD_ID, SHOP_WEB1, add_member, api_error, assert_error, demo_ecs, import_ecs,
-    list_hosts, sdk,
+    ENT01, HZ, MEMBER_IDS, SHOP_PROD_ID, SHOP_WEB1, add_member, assert_error, demo_ecs, ecs_models, import_ecs,
+    list_hosts, rm_models, sdk,
 )
 
 
@@ -75,7 +75,6 @@ def test_concurrent_mixed_products(demo_emulator):
     """Readers of every product alongside writers: every call answers 200 and is logged once."""
     emu = demo_emulator
     add_member(sdk(emu, 'bastionhost', 'mgmt'), SHOP_PROD_ID)
-    from emulator_testlib import ecs_models, rm_models
 
     def work(index):
         kind = index % 3
@@ -91,4 +90,3 @@ def test_concurrent_mixed_products(demo_emulator):
     calls = emu.calls()
     assert len(calls) == 16 and {c['status'] for c in calls} == {200}
     assert sorted(c['seq'] for c in calls) == list(range(1, 17))
-    assert api_error  # shared helper (used by other modules)

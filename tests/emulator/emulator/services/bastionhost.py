@@ -211,7 +211,7 @@ def create_host(ctx):
               'OSType': os_type, 'ActiveAddressType': address_type, 'Comment': ctx.params.get('Comment', ''),
               'HostPrivateAddress': ctx.params.get('HostPrivateAddress', ''),
               'HostPublicAddress': ctx.params.get('HostPublicAddress', ''),
-              'NetworkDomainId': _check_network_domain(ctx, host) or '', 'SourceInstanceState': 'Normal',
+              'NetworkDomainId': '', 'SourceInstanceState': 'Normal',
               'HostAccountCount': 0, 'DomainAccountCount': 0}
     if source == 'Ecs':
         owner = _source_owner(ctx, host, state)
@@ -224,6 +224,7 @@ def create_host(ctx):
             record['InstanceMemberId'] = owner
     elif not record['HostPrivateAddress'] and not record['HostPublicAddress']:
         raise invalid('HostPrivateAddress', '', 'A local host needs an address.')
+    record['NetworkDomainId'] = _check_network_domain(ctx, host) or ''
     if address_type == 'Public' and not record['HostPublicAddress']:
         raise invalid('ActiveAddressType', address_type, 'The host has no public address.')
     record['HostId'] = state.new_id()
@@ -271,7 +272,7 @@ def create_database(ctx):
               'DatabasePrivateAddress': ctx.params.get('DatabasePrivateAddress', ''),
               'DatabasePublicAddress': ctx.params.get('DatabasePublicAddress', ''),
               'ActiveAddressType': address_type, 'Comment': ctx.params.get('Comment', ''),
-              'NetworkDomainId': _check_network_domain(ctx, host) or '', 'SourceInstanceState': 'Normal'}
+              'NetworkDomainId': '', 'SourceInstanceState': 'Normal'}
     if record['DatabasePort'] is None:
         raise ApiError('MissingParameter', 'The input parameter "DatabasePort" is not supplied.')
     kind = DATABASE_SOURCES[source]
@@ -283,6 +284,9 @@ def create_database(ctx):
                       DatabasePrivateAddress=record['DatabasePrivateAddress'] or asset.get('private_address', ''))
         if owner != ctx.caller.account_id:
             record['InstanceMemberId'] = owner
+    elif not record['DatabasePrivateAddress'] and not record['DatabasePublicAddress']:
+        raise invalid('DatabasePrivateAddress', '', 'A local database needs an address.')
+    record['NetworkDomainId'] = _check_network_domain(ctx, host) or ''
     if address_type == 'Public' and not record['DatabasePublicAddress']:
         raise invalid('ActiveAddressType', address_type, 'The database has no public address.')
     record['DatabaseId'] = state.new_id()
