@@ -25,13 +25,7 @@ options:
     type: str
 extends_documentation_fragment:
   - alicloud.bastionhost.common
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
+  - alicloud.bastionhost.attributes.info_module
 notes:
   - Calls the Bastionhost API C(DescribeInstances).
 """

@@ -40,13 +40,7 @@ options:
     default: bastionhost.aliyuncs.com
 extends_documentation_fragment:
   - alicloud.bastionhost.common
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
+  - alicloud.bastionhost.attributes.info_module
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - "Calls STS C(GetCallerIdentity), Bastionhost C(DescribeInstances), ResourceManager C(GetResourceDirectory),
