@@ -22,3 +22,16 @@ ansible-playbook playbooks/check_prerequisites.yml -e bastionhost_instance_id=ba
 echo "==> prerequisites of the Basic Edition bastion host (reported, not fatal, to show the remediation)"
 ansible-playbook playbooks/check_prerequisites.yml -e bastionhost_instance_id=bastionhost-cn-hz-basic01 \
   -e bastionhost_fail_on_unmet=false
+
+echo "==> add every member account to the Enterprise Edition bastion host (preview, apply, rerun)"
+ansible-playbook playbooks/onboard_member_accounts.yml -e bastionhost_instance_id=bastionhost-cn-hz-ent01 --check --diff
+ansible-playbook playbooks/onboard_member_accounts.yml -e bastionhost_instance_id=bastionhost-cn-hz-ent01 --diff
+ansible-playbook playbooks/onboard_member_accounts.yml -e bastionhost_instance_id=bastionhost-cn-hz-ent01 --diff
+
+echo "==> write calls the emulator answered (the --check run made none):"
+python - "$EMULATOR_URL" <<'PY'
+import json, sys, urllib.request
+calls = json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/calls'))['calls']
+writes = [c for c in calls if c['write']]
+print('%d API calls, %d writes: %s' % (len(calls), len(writes), ', '.join(sorted({c['action'] for c in writes})) or 'none'))
+PY

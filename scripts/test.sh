@@ -33,9 +33,13 @@ echo "==> ansible-test integration (against the emulator)"
 start_emulator "$ROOT/tests/emulator/orgs/demo.yml"; demo_url="$EMULATOR_URL"
 start_emulator "$ROOT/tests/emulator/orgs/no-rd.yml"; no_rd_url="$EMULATOR_URL"
 start_emulator "$ROOT/tests/emulator/orgs/no-members.yml"; no_members_url="$EMULATOR_URL"
+start_emulator "$ROOT/tests/emulator/orgs/demo.yml" --qps 3; qps_url="$EMULATOR_URL"
+start_emulator "$ROOT/tests/emulator/orgs/demo.yml" --fault-rate 0.2 --seed 7; faults_url="$EMULATOR_URL"
 cat > "$TEST_TREE/tests/integration/integration_config.yml" <<CONFIG
 emulator_url: $demo_url
 emulator_no_rd_url: $no_rd_url
 emulator_no_members_url: $no_members_url
+emulator_qps_url: $qps_url
+emulator_faults_url: $faults_url
 CONFIG
 (cd "$TEST_TREE" && ansible-test integration --python 3.11 --requirements)

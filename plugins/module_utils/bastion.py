@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import error_details
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages, paginate_tokens
 
 EDITIONS = {"cloudbastion": "basic", "cloudbastion_ha": "enterprise", "cloudbastion_sm": "sm"}
 MULTI_ACCOUNT_EDITIONS = ("enterprise", "sm")
@@ -44,6 +45,12 @@ def version_problem(instance):
     return None
 
 
+def find_instance(client, region, instance_id):
+    """The bastion host's facts, or None when the caller has no such instance in ``region``."""
+    found = list_instances(client, region, instance_id)
+    return instance_facts(found[0]) if found else None
+
+
 def instance_facts(raw):
     """One bastion host as the modules return it (snake_case)."""
     plan_code = raw.get("PlanCode") or ""
@@ -61,3 +68,88 @@ def instance_facts(raw):
     instance["multi_account_supported"] = not problems
     instance["multi_account_unsupported_reasons"] = problems
     return instance
+
+
+def list_rd_members(client, region, instance_id):
+    """UIDs of the Resource Directory members added to a bastion host."""
+    def fetch(token, size):
+        request = client.models.ListInstanceRdMembersRequest(
+            region_id=region, instance_id=instance_id, next_token=token, max_results=size)
+        return client.call("list_instance_rd_members", request, retry=True)
+    return [str(m.get("MemberId")) for m in paginate_tokens(fetch, ("Members",), max_results=100)]
+
+
+def add_rd_member(client, region, instance_id, member_id):
+    # Adding a member twice is not an error, so the write is safe to retry.
+    request = client.models.AddInstanceRdMemberRequest(region_id=region, instance_id=instance_id, member_id=member_id)
+    client.call("add_instance_rd_member", request, retry=True)
+
+
+def remove_rd_member(client, region, instance_id, member_id):
+    """Remove a member; False when it was already gone (e.g. a retried call that had succeeded)."""
+    request = client.models.RemoveInstanceRdMemberRequest(region_id=region, instance_id=instance_id, member_id=member_id)
+    try:
+        client.call("remove_instance_rd_member", request, retry=True)
+    except Exception as exc:
+        if error_details(exc)["code"] == "EntityNotExists.Member":
+            return False
+        raise
+    return True
+
+
+def delete_imported_asset(client, region, instance_id, asset):
+    """Delete an imported host or database (an ``assets.imported_assets`` item); False when already gone."""
+    if asset["type"] == "ecs":
+        method, request = "delete_host", client.models.DeleteHostRequest(
+            region_id=region, instance_id=instance_id, host_id=asset["asset_id"])
+    else:
+        method, request = "delete_database", client.models.DeleteDatabaseRequest(
+            region_id=region, instance_id=instance_id, database_id=asset["asset_id"])
+    try:
+        client.call(method, request, retry=True)
+    except Exception as exc:
+        if error_details(exc)["code"] == "OBJECT_NOT_FOUND":
+            return False
+        raise
+    return True
+
+
+def network_domain_ids(client, region, instance_id):
+    """IDs of the network domains of a bastion host."""
+    def fetch(number, size):
+        request = client.models.ListNetworkDomainsRequest(
+            region_id=region, instance_id=instance_id, page_number=str(number), page_size=str(size))
+        return client.call("list_network_domains", request, retry=True)
+    return [d.get("NetworkDomainId") for d in paginate_pages(fetch, ("NetworkDomains",), page_size=100)]
+
+
+# The API spells it this way; the correct spelling is accepted too.
+ALREADY_IMPORTED_CODES = ("OBJECT_AlREADY_EXISTS", "OBJECT_ALREADY_EXISTS")
+DATABASE_SOURCES = {"rds": "Rds", "polardb": "PolarDB"}
+
+
+def import_asset(client, region, instance_id, asset, address_type="Private", network_domain_id=None):
+    """Import a member's ECS instance as a host, or its RDS/PolarDB instance as a database.
+
+    Returns the new host or database ID, or None when it was already imported: a retried
+    create whose first attempt had in fact succeeded answers that, so retrying is safe."""
+    common = dict(region_id=region, instance_id=instance_id, source_instance_id=asset["instance_id"],
+                  instance_member_id=int(asset["member_id"]), active_address_type=address_type,
+                  network_domain_id=network_domain_id)
+    if asset["type"] == "ecs":
+        method, id_key = "create_host", "HostId"
+        request = client.models.CreateHostRequest(
+            source="Ecs", instance_region_id=asset["region"], host_name=asset["name"], ostype=asset["os"] or "Linux",
+            host_private_address=asset.get("address"), host_public_address=asset.get("public_address"), **common)
+    else:
+        method, id_key = "create_database", "DatabaseId"
+        request = client.models.CreateDatabaseRequest(
+            source=DATABASE_SOURCES[asset["type"]], source_instance_region_id=asset["region"],
+            database_name=asset["name"], database_type=asset["engine"], database_port=asset["port"],
+            database_private_address=asset.get("address"), **common)
+    try:
+        return client.call(method, request, retry=True).get(id_key)
+    except Exception as exc:
+        if error_details(exc)["code"] in ALREADY_IMPORTED_CODES:
+            return None
+        raise

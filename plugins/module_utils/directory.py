@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import error_details
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages
 
@@ -14,6 +16,7 @@ REQUIRED_RAM_POLICIES = ("AliyunYundunBastionHostFullAccess", "AliyunResourceDir
 # A policy that grants everything the required ones do.
 SUPERSEDING_POLICIES = ("AdministratorAccess",)
 RD_NOT_ENABLED = "EntityNotExists.ResourceDirectory"
+UID_PATTERN = re.compile(r"^\d{16}$")
 
 
 def error_code(exc):
@@ -80,3 +83,129 @@ def missing_policies(policy_sources):
     if any(p in policy_sources for p in SUPERSEDING_POLICIES):
         return []
     return [p for p in REQUIRED_RAM_POLICIES if p not in policy_sources]
+
+
+def account_facts(raw):
+    """A Resource Directory account as the modules return it (snake_case)."""
+    tags = raw.get("Tags") or {}
+    tag_list = tags.get("Tag") if isinstance(tags, dict) else tags
+    return {
+        "member_id": str(raw.get("AccountId")),
+        "display_name": raw.get("DisplayName"),
+        "folder_id": raw.get("FolderId"),
+        "status": raw.get("Status"),
+        "join_method": raw.get("JoinMethod"),
+        "type": raw.get("Type"),
+        "tags": dict((t.get("Key"), t.get("Value")) for t in tag_list or []),
+    }
+
+
+class DirectoryError(Exception):
+    """The caller cannot manage member accounts: no resource directory, or the wrong direction."""
+
+
+class Directory:
+    """The caller's resource directory, read once: who the caller is, the management account,
+    the delegated administrators of ``service`` and every account with its folder and tags."""
+
+    def __init__(self, rm, sts, service=BASTIONHOST_SERVICE):
+        self.caller = caller_identity(sts)
+        directory = resource_directory(rm)
+        if directory is None:
+            raise DirectoryError(
+                "Resource Directory is not enabled for account %s: enable it in the management account and add "
+                "member accounts" % self.caller["account_id"])
+        self.management_account = str(directory.get("MasterAccountId"))
+        self.root_folder_id = directory.get("RootFolderId")
+        try:
+            self.admins = set(delegated_administrators(rm, service))
+        except Exception as exc:
+            if error_details(exc)["code"] == "OperationDenied.NotManagementOrDelegatedAdmin":
+                raise DirectoryError(
+                    "the caller account %s is a member of the resource directory, neither the management account "
+                    "(%s) nor a delegated administrator of %s: member assets can only be imported into a bastion "
+                    "host of the management account or of a delegated administrator" % (
+                        self.caller["account_id"], self.management_account, service))
+            raise
+        if self.caller["account_id"] != self.management_account and self.caller["account_id"] not in self.admins:
+            raise DirectoryError(
+                "the caller account %s is neither the management account (%s) nor a delegated administrator of %s: "
+                "run as one of them" % (self.caller["account_id"], self.management_account, service))
+        self.accounts = dict((a["member_id"], a) for a in map(account_facts, list_accounts(rm, include_tags=True)))
+
+    def why_not_a_member(self, member_id):
+        """Why this UID cannot be added to the caller's bastion host, or None when it can."""
+        if member_id not in self.accounts:
+            return "account %s is not in this resource directory" % member_id
+        if member_id == self.caller["account_id"]:
+            return "account %s is the caller itself" % member_id
+        if member_id == self.management_account:
+            return "account %s is the management account (only member assets can be imported)" % member_id
+        if member_id in self.admins:
+            return "account %s is a delegated administrator (only member assets can be imported)" % member_id
+        return None
+
+    def eligible_members(self):
+        return [a for a in self.accounts.values() if self.why_not_a_member(a["member_id"]) is None]
+
+    def resolve(self, names_or_ids):
+        """``(uids, problems)`` for UIDs or display names; every bad entry gives one problem."""
+        by_name = {}
+        for account in self.accounts.values():
+            by_name.setdefault(account["display_name"], []).append(account["member_id"])
+        uids, problems = [], []
+        for entry in names_or_ids:
+            entry = str(entry).strip()
+            if UID_PATTERN.match(entry):
+                uid = entry
+            elif entry.isdigit():
+                problems.append("%r is not a 16-digit account ID" % entry)
+                continue
+            elif len(by_name.get(entry, [])) == 1:
+                uid = by_name[entry][0]
+            elif entry in by_name:
+                problems.append("display name %r is ambiguous: %s" % (entry, ", ".join(sorted(by_name[entry]))))
+                continue
+            else:
+                problems.append("no account named %r in this resource directory" % entry)
+                continue
+            reason = self.why_not_a_member(uid)
+            if reason:
+                problems.append(reason)
+            elif uid not in uids:
+                uids.append(uid)
+        return uids, problems
+
+    def select(self, folder_ids=None, tags=None, select_all=False):
+        """UIDs of the eligible members in ``folder_ids`` (directly) carrying every tag in ``tags``."""
+        chosen = []
+        for account in self.eligible_members():
+            if folder_ids and account["folder_id"] not in folder_ids:
+                continue
+            if tags and any(account["tags"].get(k) != str(v) for k, v in tags.items()):
+                continue
+            if folder_ids or tags or select_all:
+                chosen.append(account["member_id"])
+        return chosen
+
+    def label(self, member_id):
+        """'UID (display name)' for diffs and messages."""
+        account = self.accounts.get(member_id)
+        return "%s (%s)" % (member_id, account["display_name"]) if account else member_id
+
+
+def folder_names(rm, root_folder_id):
+    """``{folder id: name}`` for every folder of the resource directory (the root is 'Root')."""
+    names = {root_folder_id: "Root"}
+    pending = [root_folder_id]
+    while pending:
+        parent = pending.pop()
+
+        def fetch(number, size, parent=parent):
+            request = rm.models.ListFoldersForParentRequest(parent_folder_id=parent, page_number=number, page_size=size)
+            return rm.call("list_folders_for_parent", request, retry=True)
+
+        for folder in paginate_pages(fetch, ("Folders", "Folder"), page_size=100):
+            names[folder.get("FolderId")] = folder.get("FolderName")
+            pending.append(folder.get("FolderId"))
+    return names

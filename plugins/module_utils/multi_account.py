@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.bastionhost collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The checks every multi-account module makes before its first write: the bastion host
+supports multi-account management and the caller may manage member accounts."""
+
+from __future__ import annotations
+
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import find_instance
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import Directory, DirectoryError
+
+
+def api_read(module, what, call):
+    """``call()``, or fail the task saying what could not be done (code, request id, remedy)."""
+    try:
+        return call()
+    except Exception as exc:
+        module.fail_json_api(exc, "failed to %s" % what)
+
+
+def require_multi_account_instance(module, bastion, instance_id):
+    """The bastion host's facts; fails unless it exists and supports multi-account management."""
+    region = module.region
+    instance = api_read(module, "describe the bastion host %s" % instance_id,
+                        lambda: find_instance(bastion, region, instance_id))
+    if instance is None:
+        module.fail_json(msg="bastion host %s not found in %s; bastion hosts are visible only to the account that "
+                             "owns them" % (instance_id, region))
+    if not instance["multi_account_supported"]:
+        module.fail_json(msg="bastion host %s cannot manage member accounts: %s. Upgrade it to Enterprise or SM "
+                             "Edition, V3.2.48 or later." % (
+                                 instance_id, "; ".join(instance["multi_account_unsupported_reasons"])))
+    return instance
+
+
+def read_directory(module, instance_id):
+    """The caller's Directory; fails when there is none or the caller is a member."""
+    try:
+        return Directory(module.client("resourcemanager"), module.client("sts"))
+    except DirectoryError as exc:
+        module.fail_json(msg="cannot manage the members of bastion host %s: %s" % (instance_id, exc))
+    except Exception as exc:
+        module.fail_json_api(exc, "failed to read the resource directory")
