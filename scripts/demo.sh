@@ -28,10 +28,19 @@ ansible-playbook playbooks/onboard_member_accounts.yml -e bastionhost_instance_i
 ansible-playbook playbooks/onboard_member_accounts.yml -e bastionhost_instance_id=bastionhost-cn-hz-ent01 --diff
 ansible-playbook playbooks/onboard_member_accounts.yml -e bastionhost_instance_id=bastionhost-cn-hz-ent01 --diff
 
-echo "==> write calls the emulator answered (the --check run made none):"
+echo "==> import every member asset in both regions (preview, apply, rerun)"
+assets=(-e bastionhost_instance_id=bastionhost-cn-hz-ent01 -e '{"bastionhost_asset_regions": ["cn-hangzhou", "cn-shanghai"]}')
+ansible-playbook playbooks/import_member_assets.yml "${assets[@]}" --check
+ansible-playbook playbooks/import_member_assets.yml "${assets[@]}" --diff
+ansible-playbook playbooks/import_member_assets.yml "${assets[@]}" --diff
+
+echo "==> write calls the emulator answered (the --check runs made none):"
 python - "$EMULATOR_URL" <<'PY'
 import json, sys, urllib.request
 calls = json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/calls'))['calls']
 writes = [c for c in calls if c['write']]
-print('%d API calls, %d writes: %s' % (len(calls), len(writes), ', '.join(sorted({c['action'] for c in writes})) or 'none'))
+by_action = {}
+for call in writes:
+    by_action[call['action']] = by_action.get(call['action'], 0) + 1
+print('%d API calls, %d writes: %s' % (len(calls), len(writes), ', '.join('%s %d' % kv for kv in sorted(by_action.items())) or 'none'))
 PY

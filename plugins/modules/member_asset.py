@@ -425,7 +425,7 @@ def main():
     plan.fail_on_problems()
 
     owner = dict((asset_key(a), a) for a in everything)
-    current = dict((asset_key(a), dict(owner[asset_key(a)], **a)) for a in api_read(
+    current = dict((asset_key(a), dict(owner[asset_key(a)], asset_id=a["asset_id"])) for a in api_read(
         module, "list the assets imported into %s" % instance_id, lambda: imported_assets(bastion, region, instance_id))
         if asset_key(a) in owner)
     wanted_keys = set(asset_key(a) for a in wanted)

@@ -1,4 +1,4 @@
-"""At -vvvv, no access key secret or security token appears anywhere in the output."""
+"""At -vvvv, no access key secret or security token appears anywhere in the output of any module."""
 import textwrap
 
 SECRET = 'demo-ops-secret'
@@ -20,6 +20,17 @@ PLAYBOOK = textwrap.dedent('''
           alicloud.bastionhost.instance_info:
             assume_role:
               role_arn: acs:ram::1000000000000011:role/ResourceDirectoryAccountAccessRole
+        - alicloud.bastionhost.rd_member:
+            instance_id: bastionhost-cn-hz-ent01
+            members: [shop-prod]
+        - alicloud.bastionhost.rd_member_info:
+            instance_id: bastionhost-cn-hz-ent01
+        - alicloud.bastionhost.member_asset_info:
+            members: [shop-prod]
+        - alicloud.bastionhost.member_asset:
+            instance_id: bastionhost-cn-hz-ent01
+            discover: {members: [shop-prod], types: [rds]}
+          diff: true
         - alicloud.bastionhost.multi_account_prerequisites:
             instance_id: bastionhost-cn-hz-basic01
           ignore_errors: true
