@@ -43,3 +43,9 @@ emulator_qps_url: $qps_url
 emulator_faults_url: $faults_url
 CONFIG
 (cd "$TEST_TREE" && ansible-test integration --python 3.11 --requirements)
+
+echo "==> ansible-lint (production profile): roles, playbooks, molecule"
+(cd "$ROOT" && ansible-lint --nocolor roles playbooks extensions)
+
+echo "==> molecule (the roles against the emulator: converge, idempotence, verify)"
+(cd "$ROOT" && ANSIBLE_NOCOLOR=1 molecule test --all)
