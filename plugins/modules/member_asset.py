@@ -24,11 +24,6 @@ description:
 author:
   - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
 options:
-  instance_id:
-    description:
-      - The bastion host, owned by the caller (the management account or a delegated administrator of Bastionhost).
-    type: str
-    required: true
   assets:
     description:
       - Assets named one by one.
@@ -113,6 +108,7 @@ options:
     default: 4
 extends_documentation_fragment:
   - alicloud.bastionhost.common
+  - alicloud.bastionhost.multi_account
 attributes:
   check_mode:
     support: full

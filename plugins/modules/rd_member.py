@@ -22,11 +22,6 @@ description:
 author:
   - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
 options:
-  instance_id:
-    description:
-      - The bastion host, owned by the caller (the management account or a delegated administrator of Bastionhost).
-    type: str
-    required: true
   members:
     description:
       - Member accounts, as 16-digit account IDs or Resource Directory display names.
@@ -80,6 +75,7 @@ options:
     elements: str
 extends_documentation_fragment:
   - alicloud.bastionhost.common
+  - alicloud.bastionhost.multi_account
 attributes:
   check_mode:
     support: full

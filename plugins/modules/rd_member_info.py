@@ -15,14 +15,9 @@ description:
   - A member that has left the resource directory is still listed, with RV(members[].in_resource_directory=false).
 author:
   - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
-options:
-  instance_id:
-    description:
-      - The bastion host, owned by the caller (the management account or a delegated administrator of Bastionhost).
-    type: str
-    required: true
 extends_documentation_fragment:
   - alicloud.bastionhost.common
+  - alicloud.bastionhost.multi_account
   - alicloud.bastionhost.attributes.info_module
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
