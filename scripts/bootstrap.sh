@@ -14,7 +14,7 @@ fi
 
 # Reinstall only when a requirements file changed.
 requirements_stamp="$VENV/.requirements.sha256"
-wanted="$(cat "$ROOT/requirements.txt" "$ROOT/tests/requirements.txt" | sha256sum | cut -d' ' -f1)"
+wanted="$(cat "$ROOT/requirements.txt" "$ROOT/tests/requirements.txt" "$ROOT/tests/ecosystem/requirements.txt" | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$requirements_stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "==> installing requirements into $VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip

@@ -3,8 +3,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$ROOT/scripts/emulator.sh"
 
-echo "==> pytest: emulator, unit and end-to-end playbook tests"
-(cd "$COLLECTION_DIR" && python -m pytest -q -p no:cacheprovider tests/emulator/tests tests/unit tests/e2e)
+echo "==> pytest: emulator, unit, end-to-end playbook and ecosystem (AWX runner, galaxy build, docs) tests"
+(cd "$COLLECTION_DIR" && python -m pytest -q -p no:cacheprovider tests/emulator/tests tests/unit tests/e2e tests/ecosystem)
 
 # ansible-test resolves its working directory physically, so it gets a real copy of the tree
 # (the files git tracks or would track) under an ansible_collections/alicloud/bastionhost path.
