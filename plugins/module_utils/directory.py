@@ -138,7 +138,7 @@ class Directory:
         if member_id not in self.accounts:
             return "account %s is not in this resource directory" % member_id
         if member_id == self.caller["account_id"]:
-            return "account %s is the caller itself" % member_id
+            return "account %s is the caller itself (only member assets can be imported)" % member_id
         if member_id == self.management_account:
             return "account %s is the management account (only member assets can be imported)" % member_id
         if member_id in self.admins:

@@ -98,8 +98,34 @@ def _innermost(exc):
     return exc
 
 
+_POOL_ADDRESS = re.compile(r"host='(?P<host>[^']+)', port=(?P<port>\d+)")
+_SOCKET_REASON = re.compile(r"\[Errno -?\d+\] (?P<reason>[^\"')]+)")
+_CAUSE = re.compile(r"Caused by \w+\([\"'](?P<reason>[^\"']+)")
+
+
+def connection_message(text):
+    """urllib3's 'HTTPConnectionPool(host=..., port=...): Max retries exceeded ... [Errno 111]
+    Connection refused' as 'cannot connect to HOST:PORT (Connection refused)'."""
+    address = _POOL_ADDRESS.search(text)
+    if not address:
+        return text
+    reason = _SOCKET_REASON.search(text) or _CAUSE.search(text)
+    return "cannot connect to %s:%s%s" % (address.group("host"), address.group("port"),
+                                          " (%s)" % reason.group("reason").strip() if reason else "")
+
+
+def _exception_text(exc):
+    """An exception's text; darabonba wraps a network error's text in a dict."""
+    text = getattr(exc, "message", None) or (exc.args[0] if exc.args else "")
+    if isinstance(text, dict):
+        text = text.get("message", "")
+    return str(text) or type(exc).__name__
+
+
 def server_message(exc):
     """The human part of an error: the server's Message when there is one."""
+    if is_connection_error(exc):
+        return connection_message(_exception_text(_innermost(exc)))
     data = getattr(exc, "data", None)
     if isinstance(data, dict) and _present(data.get("Message") or data.get("message")):
         return str(data.get("Message") or data.get("message"))

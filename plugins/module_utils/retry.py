@@ -25,43 +25,61 @@ CONNECTION_ERROR_NAMES = frozenset(("RetryError", "ConnectionError", "ConnectTim
 
 
 class Backoff:
-    """Retry policy: up to ``tries`` attempts, sleeping a random time in
-    ``[0, min(delay * factor ** n, max_delay)]`` before attempt ``n + 2`` (full jitter)."""
+    """Retry policy with full jitter: before retry ``n`` it sleeps a random time in
+    ``[0, min(delay * factor ** n, max_delay)]``.
 
-    def __init__(self, tries=6, delay=1.0, max_delay=30.0, factor=2.0,
+    Errors get ``tries`` attempts in all, except throttling: a throttled request was not
+    processed and only needs time, so it is retried until ``throttle_budget`` seconds of
+    waiting are spent."""
+
+    def __init__(self, tries=6, delay=1.0, max_delay=30.0, factor=2.0, throttle_budget=300.0,
                  sleep=time.sleep, uniform=random.uniform):
         self.tries = max(1, tries)
         self.delay = delay
         self.max_delay = max_delay
         self.factor = factor
+        self.throttle_budget = throttle_budget
         self.sleep = sleep
         self.uniform = uniform
 
-    def delays(self):
-        """Yield the ``tries - 1`` sleep times between attempts."""
-        ceiling = self.delay
-        for _attempt in range(self.tries - 1):
-            yield self.uniform(0.0, min(ceiling, self.max_delay))
-            ceiling *= self.factor
+    def delay_before(self, retry):
+        """The jittered sleep before retry number ``retry`` (0 for the first retry)."""
+        return self.uniform(0.0, min(self.delay * self.factor ** retry, self.max_delay))
 
-    def run(self, func, should_retry, min_wait=None):
-        """Return ``func()``, retrying while ``should_retry(exc)`` is true and tries remain.
+    def delays(self):
+        """Yield the ``tries - 1`` sleep times between attempts of a non-throttling error."""
+        for retry in range(self.tries - 1):
+            yield self.delay_before(retry)
+
+    def run(self, func, should_retry, min_wait=None, is_throttled=None):
+        """Return ``func()``, retrying while ``should_retry(exc)`` is true and the policy allows.
 
         ``min_wait(exc)`` may return a number of seconds the server asked us to wait; it
-        raises the jittered delay (still capped by ``max_delay``)."""
-        delays = self.delays()
+        raises the jittered delay (still capped by ``max_delay``). ``is_throttled(exc)``
+        marks the errors retried on ``throttle_budget`` rather than on ``tries``."""
+        failures = 0
+        retries = 0
+        throttled_wait = 0.0
         while True:
             try:
                 return func()
             except Exception as exc:
                 if not should_retry(exc):
                     raise
-                wait = next(delays, None)
-                if wait is None:
+                throttled = bool(is_throttled and is_throttled(exc))
+                if throttled and throttled_wait >= self.throttle_budget:
                     raise
+                if not throttled:
+                    failures += 1
+                    if failures >= self.tries:
+                        raise
+                wait = self.delay_before(min(retries, 32))
                 hint = min_wait(exc) if min_wait else None
                 if hint:
                     wait = min(max(wait, hint), self.max_delay)
+                retries += 1
+                if throttled:
+                    throttled_wait += wait
                 self.sleep(wait)
 
 
@@ -93,6 +111,12 @@ def is_retryable_error(exc):
     return is_connection_error(exc)
 
 
+def is_throttling_error(exc):
+    """True when the service refused the call for its rate limit (it did not process it)."""
+    code = getattr(exc, "code", None)
+    return isinstance(code, str) and code.startswith("Throttling")
+
+
 def retry_after_seconds(exc):
     """Seconds the server asked us to wait (``x-acs-retry-after`` is in milliseconds)."""
     retry_after = getattr(exc, "retry_after", None)
@@ -103,4 +127,4 @@ def retry_after_seconds(exc):
 
 def call_with_retry(func, backoff=None):
     """Run ``func()`` retrying Alibaba Cloud throttling, 5xx and connection errors."""
-    return (backoff or Backoff()).run(func, is_retryable_error, retry_after_seconds)
+    return (backoff or Backoff()).run(func, is_retryable_error, retry_after_seconds, is_throttling_error)

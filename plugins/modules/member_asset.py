@@ -54,7 +54,7 @@ options:
       members:
         description:
           - Member accounts to look in, as account IDs or display names.
-          - Defaults to every member added to the bastion host.
+          - Defaults to every member added to the bastion host; an empty list means no member.
         type: list
         elements: str
       regions:
@@ -236,6 +236,8 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
 )
 
 RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "name", "asset_id")
+# AssumeRole refusals: the role is missing or does not trust the caller.
+ROLE_ERROR_CODES = ("EntityNotExist.Role", "NoPermission")
 
 
 def result_view(asset):
@@ -278,21 +280,26 @@ class Plan:
         return list(requested.values())
 
     def factory_for(self, member_id):
-        """A client factory in the member's account, one AssumeRole per member."""
+        """A client factory in the member's account, one AssumeRole per member (the STS
+        calls of different members run at the same time)."""
         with self._lock:
-            if member_id not in self._factories:
-                arn = member_role_arn(member_id, self.params["member_role_name"])
-                self._factories[member_id] = self.module.clients.for_assumed_role(arn)
-            return self._factories[member_id]
+            cached = self._factories.get(member_id)
+        if cached is not None:
+            return cached
+        factory = self.module.clients.for_assumed_role(member_role_arn(member_id, self.params["member_role_name"]))
+        with self._lock:
+            return self._factories.setdefault(member_id, factory)
 
     def discover(self, members, regions, **filters):
         found, errors = discover_assets(self.factory_for, members, regions, max_workers=self.params["max_concurrency"],
                                         **filters)
         for member_id, exc in sorted(errors.items()):
             arn = member_role_arn(member_id, self.params["member_role_name"])
-            message = describe_error(exc, "cannot discover the assets of member %s through role %s" % (
-                self.directory.label(member_id), arn), self.module.secret_values())[0]
-            self.problems.append(message + " Create that role in the member or set member_role_name.")
+            message, details = describe_error(exc, "cannot discover the assets of member %s through role %s" % (
+                self.directory.label(member_id), arn), self.module.secret_values())
+            if details["code"] in ROLE_ERROR_CODES:
+                message += " Create that role in the member, trusting the caller's account, or set member_role_name."
+            self.problems.append(message)
         return found
 
     def fail_on_problems(self):
@@ -304,7 +311,7 @@ def discover_members(plan, discover):
     """The members the ``discover`` filter looks in: those it names, or every member added."""
     if not discover:
         return []
-    if discover.get("members"):
+    if discover.get("members") is not None:
         return plan.members(discover["members"])
     return sorted(plan.added_members)
 
@@ -417,6 +424,8 @@ def main():
     plan.fail_on_problems()
 
     everything, selected = owned_assets(plan, requested, params["discover"], searched_members)
+    # A member whose discovery failed has no known assets: stop before calling its assets missing.
+    plan.fail_on_problems()
     wanted = wanted_assets(plan, requested, everything, selected)
     plan.fail_on_problems()
 

@@ -76,7 +76,7 @@ def test_resolve_names_every_bad_entry(directory):
         "no account named 'nobody' in this resource directory",
         "'123' is not a 16-digit account ID",
         "account 1000000000000099 is not in this resource directory",
-        "account 1000000000000001 is the caller itself",
+        "account 1000000000000001 is the caller itself (only member assets can be imported)",
         "account 1000000000000002 is a delegated administrator (only member assets can be imported)",
         "display name 'twin' is ambiguous: 1000000000000031, 1000000000000032",
     ]

@@ -88,12 +88,30 @@ def test_retries_transient_errors_then_returns(api_error, sleep):
 
 
 def test_gives_up_after_the_last_try(api_error, sleep):
-    func = Flaky(*[api_error("Throttling.User") for _i in range(10)])
+    func = Flaky(*[api_error("ServiceUnavailable", 503) for _i in range(10)])
     with pytest.raises(Exception) as raised:
         call_with_retry(func, Backoff(tries=4, sleep=sleep))
-    assert raised.value.code == "Throttling.User"
+    assert raised.value.code == "ServiceUnavailable"
     assert func.calls == 4
     assert len(sleep.calls) == 3
+
+
+def test_throttling_is_retried_until_its_time_budget_is_spent(api_error, sleep):
+    func = Flaky(*[api_error("Throttling.User") for _i in range(100)])
+    backoff = Backoff(tries=2, delay=1.0, max_delay=4.0, throttle_budget=20.0, sleep=sleep, uniform=upper_bound)
+    with pytest.raises(Exception) as raised:
+        call_with_retry(func, backoff)
+    assert raised.value.code == "Throttling.User"
+    # 1 + 2 + 4 + 4 + 4 + 4 + 4 = 23 seconds: the budget of 20 is spent after 7 waits.
+    assert sleep.calls == [1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0]
+    assert func.calls == 8
+
+
+def test_throttling_does_not_use_up_the_tries_of_other_errors(api_error, sleep):
+    errors = [api_error("Throttling.User")] * 8 + [api_error("ServiceUnavailable", 503)]
+    func = Flaky(*errors)
+    assert call_with_retry(func, Backoff(tries=2, sleep=sleep)) == "ok"
+    assert func.calls == 10
 
 
 def test_non_retryable_error_is_raised_at_once(api_error, sleep):
@@ -117,7 +135,7 @@ def test_retry_after_is_read_in_milliseconds(api_error):
 
 
 def test_single_try_never_sleeps(api_error, sleep):
-    func = Flaky(api_error("Throttling"))
+    func = Flaky(api_error("ServiceUnavailable", 503))
     with pytest.raises(Exception):
         call_with_retry(func, Backoff(tries=1, sleep=sleep))
     assert func.calls == 1
