@@ -1,0 +1,918 @@
+"""Benchmark of member_asset at scale: 20 members x 100 assets against the emulator.
+
+Run it through ``./scripts/bench.sh [options]`` (it sets up the virtualenv and makes the
+collection importable); ``tests/perf/README.md`` explains the phases and the floor.
+
+Everything runs on 127.0.0.1: the emulators this script starts (stopped on exit, Ctrl-C or
+error) and real ``ansible-playbook`` runs of generated playbooks. Nothing is asserted: the
+targets are reported PASS/MISS.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import re
+import selectors
+import shutil
+import signal
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+EMULATOR_RUN = os.path.join(ROOT, 'tests', 'emulator', 'run.py')
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
+
+HOST = '127.0.0.1'
+REGIONS = ('cn-hangzhou', 'cn-shanghai')
+REGION_PREFIX = {'cn-hangzhou': 'bp1', 'cn-shanghai': 'uf6'}
+BASTION_REGION = 'cn-hangzhou'
+BASTION_VERSION = '3.2.52'
+PAGE = 100                      # the page size the modules ask for (assets.PAGE_SIZE)
+STARTUP_TIMEOUT = 30            # seconds for the emulator to print EMULATOR_URL
+ADMIN_TIMEOUT = 60              # seconds for one admin request
+WRITE_ACTIONS = ('AddInstanceRdMember', 'RemoveInstanceRdMember', 'CreateHost', 'DeleteHost',
+                 'CreateDatabase', 'DeleteDatabase')
+THROTTLED = 'Throttling.User'
+PURGE_PATTERN = 'bench-keep-nothing-*'
+PLAIN = re.compile(r'^[A-Za-z][A-Za-z0-9._-]*$')   # written without quotes in the org file
+YAML_WORDS = ('null', 'true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n')
+
+FLOOR_FORMULA = ('floor = ceil(R / C) * L + max(max_a(W_a) / Q, W * L / C), summed over the tasks of the phase; '
+                 'R = the read calls the task needs at minimum (pages, see expected_reads), W_a = successful writes '
+                 'of write action a, W = all of them, C = max_concurrency, L = latency, Q = qps per action')
+
+# A callback plugin written into the temporary directory: per task, when it started, when the
+# module started and ended, its result counts, and the emulator's last call seq at each task
+# boundary, so that calls can be attributed to tasks.
+CALLBACK = r'''
+from __future__ import annotations
+
+DOCUMENTATION = """
+name: bench_timing
+type: aggregate
+short_description: task timings for tests/perf/bench.py
+description: Task and module times, and the emulator's call seq at task boundaries, written as JSON.
+"""
+
+import json
+import os
+import time
+import urllib.request
+
+from ansible.plugins.callback import CallbackBase
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "bench_timing"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.path = os.environ["BENCH_TIMINGS_FILE"]
+        self.url = os.environ["BENCH_EMULATOR_URL"]
+        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self.tasks = []
+
+    def _seq(self):
+        with self.opener.open(self.url + "/_emulator/calls", timeout=60) as response:
+            calls = json.loads(response.read())["calls"]
+        return calls[-1]["seq"] if calls else 0
+
+    def _close(self):
+        if self.tasks and self.tasks[-1]["seq_end"] is None:
+            self.tasks[-1]["seq_end"] = self._seq()
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._close()
+        self.tasks.append(dict(name=task.get_name(), action=task.action, seq_start=self._seq(), seq_end=None,
+                               start=time.time(), module_start=None, end=None, status=None, items=0,
+                               item_failures=0, result={}))
+
+    def v2_runner_on_start(self, host, task):
+        if self.tasks and self.tasks[-1]["module_start"] is None:
+            self.tasks[-1]["module_start"] = time.time()
+
+    def _finish(self, result, status):
+        if not self.tasks:
+            return
+        current = self.tasks[-1]
+        current["end"] = time.time()
+        current["status"] = status
+        body = result._result
+        current["result"] = dict((k, body.get(k)) for k in ("changed", "counts", "msg", "failed", "skipped"))
+        if isinstance(body.get("results"), list):
+            current["items"] = len(body["results"])
+            current["item_failures"] = sum(1 for r in body["results"] if r.get("failed"))
+            current["result"]["msg"] = next((r.get("msg") for r in body["results"] if r.get("failed")),
+                                            current["result"]["msg"])
+
+    def v2_runner_on_ok(self, result):
+        self._finish(result, "ok")
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._finish(result, "failed")
+
+    def v2_runner_on_skipped(self, result):
+        self._finish(result, "skipped")
+
+    def v2_runner_on_unreachable(self, result):
+        self._finish(result, "unreachable")
+
+    def v2_playbook_on_stats(self, stats):
+        self._close()
+        with open(self.path, "w", encoding="utf-8") as handle:
+            json.dump(dict(tasks=self.tasks), handle)
+'''
+
+
+# ----------------------------------------------------------------------------- organisation
+
+class Ids:
+    """Unique, realistic-looking identifiers from a seeded generator."""
+
+    def __init__(self, seed):
+        self.random = random.Random(seed)
+        self.used = set()
+
+    def _unique(self, make):
+        for _ in range(1000):
+            value = make()
+            if value not in self.used:
+                self.used.add(value)
+                return value
+        raise RuntimeError('could not draw a unique identifier')
+
+    def chars(self, n, alphabet=string.ascii_lowercase + string.digits):
+        return ''.join(self.random.choice(alphabet) for _ in range(n))
+
+    def uid(self):
+        return self._unique(lambda: '1' + ''.join(self.random.choice(string.digits) for _ in range(15)))
+
+    def resource(self, prefix, region):
+        # i-bp1xxxxxxxxxxxxxxxxx (20 characters after the dash), rm-..., pc-...
+        return self._unique(lambda: '%s-%s%s' % (prefix, REGION_PREFIX[region], self.chars(17)))
+
+    def named(self, prefix, n, alphabet=string.ascii_lowercase + string.digits):
+        return self._unique(lambda: prefix + self.chars(n, alphabet))
+
+
+def split(total, parts):
+    """``total`` spread over ``parts`` as evenly as possible."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def asset_mix(assets_per_member):
+    """(ecs, rds, polardb) per member: 80 % ECS, 12 % RDS, the rest PolarDB."""
+    ecs = round(assets_per_member * 0.80)
+    rds = round(assets_per_member * 0.12)
+    return ecs, rds, assets_per_member - ecs - rds
+
+
+def flow(mapping):
+    """A YAML flow mapping on one line, as demo.yml writes them."""
+    def value(v):
+        if v is None:
+            return 'null'
+        if isinstance(v, dict):
+            return flow(v)
+        if isinstance(v, list):
+            return '[%s]' % ', '.join(value(x) for x in v)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return str(v)
+        v = str(v)
+        return v if PLAIN.match(v) and v.lower() not in YAML_WORDS else json.dumps(v)
+    return '{%s}' % ', '.join('%s: %s' % (k, value(v)) for k, v in mapping.items())
+
+
+def build_org(members, assets_per_member, seed=20240301):
+    """The organisation as (YAML text, facts): a management account with one Enterprise
+    bastion host in cn-hangzhou, two folders and ``members`` members, each with
+    ``assets_per_member`` ECS/RDS/PolarDB assets spread over cn-hangzhou and cn-shanghai."""
+    ids = Ids(seed)
+    management = ids.uid()
+    folders = [dict(id=ids.named('fd-', 10, string.ascii_letters + string.digits), name=name) for name in ('prod', 'dev')]
+    bastion_id = ids.named('bastionhost-cn-', 11)
+    domain_id = ids.named('nd-', 12)
+    access_key = dict(id=ids.named('LTAI5t', 18, string.ascii_letters + string.digits),
+                      secret=ids.named('', 30, string.ascii_letters + string.digits))
+    ecs_n, rds_n, pc_n = asset_mix(assets_per_member)
+    roles = ('web', 'api', 'batch', 'cache', 'worker')
+    lines = [
+        '# Generated by tests/perf/bench.py: %d members x %d assets (%d ECS, %d RDS, %d PolarDB each) over %s.' % (
+            members, assets_per_member, ecs_n, rds_n, pc_n, ', '.join(REGIONS)),
+        'resource_directory:',
+        '  management_account: "%s"' % management,
+        '  folders:',
+    ]
+    lines += ['    - %s' % flow(f) for f in folders]
+    lines += [
+        '  delegated_administrators: []',
+        '',
+        'accounts:',
+        '  - id: "%s"' % management,
+        '    name: management',
+        '    folder: null',
+        '    tags: {}',
+        '    access_keys: [%s]' % flow(access_key),
+        '    bastionhosts:',
+        '      - %s' % flow(dict(id=bastion_id, region=BASTION_REGION, edition='enterprise', version=BASTION_VERSION,
+                                 status='RUNNING', network_domains=[dict(id=domain_id, name='proxy')])),
+        '    ecs_instances: []',
+        '    rds_instances: []',
+        '    polardb_clusters: []',
+    ]
+    facts = dict(management=management, bastion_id=bastion_id, access_key=access_key, members=[], assets=[],
+                 folders=[f['id'] for f in folders], mix=dict(ecs=ecs_n, rds=rds_n, polardb=pc_n))
+    for m in range(1, members + 1):
+        uid = ids.uid()
+        env = 'prod' if m % 2 else 'dev'
+        name = 'bench-%02d-%s' % (m, env)
+        folder = folders[0]['id'] if env == 'prod' else folders[1]['id']
+        facts['members'].append(dict(id=uid, name=name))
+        lines += ['', '  - id: "%s"' % uid, '    name: %s' % name, '    folder: %s' % folder,
+                  '    tags: %s' % flow(dict(env=env, team='team%02d' % m))]
+        sections = dict(ecs_instances=[], rds_instances=[], polardb_clusters=[])
+        for r, (region, count) in enumerate(zip(REGIONS, split(ecs_n, len(REGIONS)))):
+            for i in range(count):
+                instance_id = ids.resource('i', region)
+                sections['ecs_instances'].append(dict(
+                    id=instance_id, region=region, name='%s-%s-%03d' % (name, roles[i % len(roles)], i + 1),
+                    os='Windows' if i % 10 == 9 else 'Linux',
+                    private_ip='10.%d.%d.%d' % (m % 250, r * 64 + i // 250, i % 250 + 1),
+                    public_ip='47.%d.%d.%d' % (96 + r, m % 250, i % 250 + 1) if i % 8 == 0 else None,
+                    status='Running', tags=dict(env=env, app=roles[i % len(roles)])))
+                facts['assets'].append(dict(member=uid, type='ecs', instance_id=instance_id, region=region))
+        for kind, key, prefix, count, engines in (
+                ('rds', 'rds_instances', 'rm', rds_n, (('MySQL', 3306, 'mysql'), ('PostgreSQL', 5432, 'pg'))),
+                ('polardb', 'polardb_clusters', 'pc', pc_n, (('MySQL', 3306, 'rwlb'), ('PostgreSQL', 5432, 'rwlb')))):
+            for region, per_region in zip(REGIONS, split(count, len(REGIONS))):
+                for i in range(per_region):
+                    instance_id = ids.resource(prefix, region)
+                    engine, port, suffix = engines[i % len(engines)]
+                    sections[key].append(dict(
+                        id=instance_id, region=region, engine=engine, port=port,
+                        private_address='%s.%s.rds.aliyuncs.com' % (instance_id, suffix),
+                        name='%s-%s-%02d' % (name, 'polar' if kind == 'polardb' else engine.lower(), i + 1),
+                        tags=dict(env=env, app='db')))
+                    facts['assets'].append(dict(member=uid, type=kind, instance_id=instance_id, region=region))
+        for key in ('ecs_instances', 'rds_instances', 'polardb_clusters'):
+            lines.append('    %s:' % key)
+            lines += ['      - %s' % flow(item) for item in sections[key]]
+    return '\n'.join(lines) + '\n', facts
+
+
+def check_org(path, facts):
+    """Load the file with the emulator's own loader and check what was generated."""
+    from emulator.org import load_org  # pylint: disable=import-outside-toplevel
+    org = load_org(path)
+    found = sum(len(a['ecs_instances']) + len(a['rds_instances']) + len(a['polardb_clusters'])
+                for a in org.accounts.values())
+    if found != len(facts['assets']) or len(org.accounts) != len(facts['members']) + 1:
+        raise RuntimeError('generated organisation does not load as written: %d assets' % found)
+
+
+# ----------------------------------------------------------------------------- processes
+
+class Children:
+    """Every process this script starts, stopped on exit whatever happens."""
+
+    def __init__(self):
+        self.processes = []
+
+    def add(self, process):
+        self.processes.append(process)
+        return process
+
+    def stop(self, process):
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait(timeout=10)
+        if process in self.processes:
+            self.processes.remove(process)
+
+    def stop_all(self):
+        for process in list(reversed(self.processes)):
+            self.stop(process)
+
+
+CHILDREN = Children()
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+
+
+class Emulator:
+    def __init__(self, org, latency_ms, qps, workdir):
+        self.log_path = os.path.join(workdir, 'emulator-%d.log' % len(CHILDREN.processes))
+        log = open(self.log_path, 'w', encoding='utf-8')  # pylint: disable=consider-using-with
+        command = [sys.executable, EMULATOR_RUN, '--org', org, '--host', HOST, '--port', '0',
+                   '--latency-ms', str(latency_ms), '--qps', str(qps)]
+        self.process = CHILDREN.add(subprocess.Popen(  # pylint: disable=consider-using-with
+            command, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True))
+        log.close()
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ)
+        line = self.process.stdout.readline() if selector.select(timeout=STARTUP_TIMEOUT) else ''
+        selector.close()
+        if not line.startswith('EMULATOR_URL='):
+            CHILDREN.stop(self.process)
+            with open(self.log_path, encoding='utf-8') as handle:
+                raise RuntimeError('the emulator did not start: %s%s' % (line, handle.read()))
+        self.url = line.split('=', 1)[1].strip()
+        if not self.url.startswith('http://%s:' % HOST):
+            CHILDREN.stop(self.process)
+            raise RuntimeError('the emulator listens on %s, not on %s' % (self.url, HOST))
+
+    def admin(self, method, path, payload=None):
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={'Content-Type': 'application/json'})
+        with OPENER.open(request, timeout=ADMIN_TIMEOUT) as response:
+            return json.loads(response.read())
+
+    def calls(self):
+        return self.admin('GET', '/_emulator/calls')['calls']
+
+    def last_seq(self):
+        calls = self.calls()
+        return calls[-1]['seq'] if calls else 0
+
+    def reset(self):
+        self.admin('POST', '/_emulator/reset', {})
+
+    def instance(self, instance_id):
+        return next(i for i in self.admin('GET', '/_emulator/state')['instances'] if i['instance_id'] == instance_id)
+
+    def stop(self):
+        CHILDREN.stop(self.process)
+
+
+def on_signal(signum, _frame):
+    raise KeyboardInterrupt('signal %d' % signum)
+
+
+# ----------------------------------------------------------------------------- playbooks
+
+def playbook(name, tasks):
+    play = ['- name: %s' % name, '  hosts: localhost', '  connection: local', '  gather_facts: false', '  tasks:']
+    return '\n'.join(['---'] + play + ['    ' + line for task in tasks for line in task]) + '\n'
+
+
+def rd_member_task(bastion_id):
+    return ['- name: Add every member account (rd_member, select all)',
+            '  tags: [members]',
+            '  alicloud.bastionhost.rd_member:',
+            '    instance_id: %s' % bastion_id,
+            '    select: {all: true}']
+
+
+def member_asset_task(bastion_id, concurrency):
+    return ['- name: Import every asset of every member in both regions (member_asset, discover)',
+            '  tags: [assets]',
+            '  alicloud.bastionhost.member_asset:',
+            '    instance_id: %s' % bastion_id,
+            '    discover:',
+            '      regions: [%s]' % ', '.join(REGIONS),
+            '    max_concurrency: %d' % concurrency]
+
+
+def purge_task(bastion_id, member, concurrency):
+    return ['- name: Keep none of one member\'s assets (discover one member, a pattern matching nothing, purge)',
+            '  alicloud.bastionhost.member_asset:',
+            '    instance_id: %s' % bastion_id,
+            '    discover:',
+            '      members: ["%s"]' % member,
+            '      regions: [%s]' % ', '.join(REGIONS),
+            '      name_pattern: "%s"' % PURGE_PATTERN,
+            '    purge: true',
+            '    max_concurrency: %d' % concurrency]
+
+
+def loop_task(bastion_id):
+    return ['- name: Import one asset per loop iteration (the per-asset alternative)',
+            '  alicloud.bastionhost.member_asset:',
+            '    instance_id: %s' % bastion_id,
+            '    assets:',
+            '      - "{{ item }}"',
+            '  loop: "{{ bench_assets }}"',
+            '  loop_control:',
+            '    label: "{{ item.type }} {{ item.instance_id }}"']
+
+
+class Runner:
+    """Runs ansible-playbook against one emulator and measures it."""
+
+    def __init__(self, workdir, facts, timeout):
+        self.workdir = workdir
+        self.facts = facts
+        self.timeout = timeout
+        self.count = 0
+        plugins = os.path.join(workdir, 'callback_plugins')
+        os.makedirs(plugins, exist_ok=True)
+        with open(os.path.join(plugins, 'bench_timing.py'), 'w', encoding='utf-8') as handle:
+            handle.write(CALLBACK)
+        env = dict((k, v) for k, v in os.environ.items()
+                   if not k.lower().endswith('_proxy') and not k.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_')))
+        env.update(
+            ALIBABA_CLOUD_ACCESS_KEY_ID=facts['access_key']['id'],
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET=facts['access_key']['secret'],
+            ALIBABA_CLOUD_REGION_ID=BASTION_REGION,
+            NO_PROXY='127.0.0.1,localhost', no_proxy='127.0.0.1,localhost',
+            ANSIBLE_CALLBACK_PLUGINS=plugins,
+            ANSIBLE_CALLBACKS_ENABLED='bench_timing',
+            ANSIBLE_LOCALHOST_WARNING='false',
+            ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+            ANSIBLE_RETRY_FILES_ENABLED='false',
+            ANSIBLE_NOCOLOR='true',
+        )
+        self.env = env
+
+    def run(self, emulator, path, label, args=()):
+        """Run one playbook; returns (wall seconds, exit code, task timings, calls made, log path)."""
+        self.count += 1
+        log_path = os.path.join(self.workdir, '%02d-%s.log' % (self.count, label))
+        timings_path = os.path.join(self.workdir, '%02d-%s.timings.json' % (self.count, label))
+        env = dict(self.env, ALIBABA_CLOUD_ENDPOINT_URL=emulator.url, BENCH_EMULATOR_URL=emulator.url,
+                   BENCH_TIMINGS_FILE=timings_path)
+        before = emulator.last_seq()
+        with open(log_path, 'w', encoding='utf-8') as log:
+            start = time.monotonic()
+            process = CHILDREN.add(subprocess.Popen(  # pylint: disable=consider-using-with
+                ['ansible-playbook', path] + list(args), stdout=log, stderr=subprocess.STDOUT, env=env,
+                cwd=self.workdir, start_new_session=True))
+            try:
+                code = process.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                CHILDREN.stop(process)
+                code = 'timeout after %ds' % self.timeout
+            wall = time.monotonic() - start
+            CHILDREN.stop(process)
+        calls = [c for c in emulator.calls() if c['seq'] > before]
+        tasks = []
+        if os.path.exists(timings_path):
+            with open(timings_path, encoding='utf-8') as handle:
+                tasks = json.load(handle)['tasks']
+        return wall, code, tasks, calls, log_path
+
+
+# ----------------------------------------------------------------------------- accounting
+
+def pages(n):
+    """Calls to list n items at PAGE a page (an empty list still costs one call)."""
+    return max(1, math.ceil(n / PAGE))
+
+
+def directory_reads(accounts, members_added):
+    """The reads every multi-account module makes first: the bastion host, who the caller is,
+    the resource directory, its delegated administrators and accounts, the members added."""
+    return {'DescribeInstances': 1, 'GetCallerIdentity': 1, 'GetResourceDirectory': 1,
+            'ListDelegatedAdministrators': 1, 'ListAccounts': pages(accounts),
+            'ListInstanceRdMembers': pages(members_added)}
+
+
+def discovery_reads(facts, member_ids, regions=REGIONS):
+    """AssumeRole per member and one listing per member, region and type (pages of PAGE)."""
+    expected = {'AssumeRole': len(member_ids), 'ECS DescribeInstances': 0, 'DescribeDBInstances': 0,
+                'DescribeDBClusters': 0}
+    key = {'ecs': 'ECS DescribeInstances', 'rds': 'DescribeDBInstances', 'polardb': 'DescribeDBClusters'}
+    for member in member_ids:
+        for region in regions:
+            for kind in ('ecs', 'rds', 'polardb'):
+                n = sum(1 for a in facts['assets'] if a['member'] == member and a['region'] == region and a['type'] == kind)
+                expected[key[kind]] += pages(n)
+    return expected
+
+
+def expected_member_asset_reads(facts, member_ids, hosts_before, databases_before):
+    expected = directory_reads(len(facts['members']) + 1, len(facts['members']))
+    expected.update(discovery_reads(facts, member_ids))
+    expected.update(ListHosts=pages(hosts_before), ListDatabases=pages(databases_before))
+    return expected
+
+
+def expected_rd_member_reads(facts, members_before, will_change):
+    expected = directory_reads(len(facts['members']) + 1, members_before)
+    if will_change:
+        expected['ListInstanceRdMembers'] += pages(len(facts['members']))  # the final listing
+    return expected
+
+
+def call_name(call):
+    """Action name, with the product where two products share it (ECS and Bastionhost DescribeInstances)."""
+    if call['action'] == 'DescribeInstances' and call['product'] == 'ecs':
+        return 'ECS DescribeInstances'
+    return call['action']
+
+
+def summarise_calls(calls):
+    by_action = {}
+    for call in calls:
+        row = by_action.setdefault(call_name(call), dict(calls=0, ok=0, throttled=0, other_errors=0, write=call['write']))
+        row['calls'] += 1
+        if call['status'] == 200:
+            row['ok'] += 1
+        elif call.get('code') == THROTTLED:
+            row['throttled'] += 1
+        else:
+            row['other_errors'] += 1
+    return dict(
+        total=len(calls),
+        reads=sum(1 for c in calls if not c['write']),
+        read_ok=sum(1 for c in calls if not c['write'] and c['status'] == 200),
+        write_attempts=sum(1 for c in calls if c['write']),
+        writes=sum(1 for c in calls if c['write'] and c['status'] == 200),
+        throttled=sum(1 for c in calls if c.get('code') == THROTTLED),
+        other_errors=sum(1 for c in calls if c['status'] != 200 and c.get('code') != THROTTLED),
+        by_action=dict(sorted(by_action.items())),
+    )
+
+
+def task_floor(expected_reads, summary, args):
+    """The floor of one task, see FLOOR_FORMULA."""
+    latency = args.latency_ms / 1000.0
+    concurrency = args.max_concurrency
+    reads = sum(expected_reads.values())
+    read_s = math.ceil(reads / concurrency) * latency
+    writes = dict((a, r['ok']) for a, r in summary['by_action'].items() if r['write'])
+    total_writes = sum(writes.values())
+    qps_s = max([n / args.qps for n in writes.values()] or [0.0]) if args.qps else 0.0
+    write_s = max(qps_s, total_writes * latency / concurrency)
+    return dict(expected_reads=reads, expected_reads_by_action=expected_reads, read_s=read_s, write_s=write_s,
+                writes_by_action=writes, total_s=read_s + write_s)
+
+
+def module_seconds(task):
+    start = task.get('module_start') or task.get('start')
+    return (task['end'] - start) if task.get('end') and start else None
+
+
+def task_calls(task, calls):
+    end = task['seq_end'] if task['seq_end'] is not None else float('inf')
+    return [c for c in calls if task['seq_start'] < c['seq'] <= end]
+
+
+# ----------------------------------------------------------------------------- phases
+
+class Bench:
+    def __init__(self, args, workdir, org_path, facts):
+        self.args = args
+        self.workdir = workdir
+        self.org_path = org_path
+        self.facts = facts
+        self.runner = Runner(workdir, facts, args.phase_timeout)
+        self.phases = []
+        self.member_ids = [m['id'] for m in facts['members']]
+        self.bastion_id = facts['bastion_id']
+        self.paths = {}
+
+    def write_playbooks(self):
+        bid, conc = self.bastion_id, self.args.max_concurrency
+        books = dict(
+            site=playbook('Onboard every member and import every asset', [rd_member_task(bid),
+                                                                          member_asset_task(bid, conc)]),
+            purge=playbook('Remove every asset of one member', [purge_task(bid, self.member_ids[0], conc)]),
+            loop=playbook('Import assets one by one', [loop_task(bid)]),
+        )
+        for name, text in books.items():
+            self.paths[name] = os.path.join(self.workdir, name + '.yml')
+            with open(self.paths[name], 'w', encoding='utf-8') as handle:
+                handle.write(text)
+
+    def state_counts(self, emulator):
+        instance = emulator.instance(self.bastion_id)
+        return dict(members=len(instance['members']), hosts=len(instance['hosts']), databases=len(instance['databases']))
+
+    def phase(self, emulator, name, description, book, args, expectations, check=False):
+        """Run one phase; ``expectations`` maps a task action suffix to its expected reads."""
+        state_before = self.state_counts(emulator)
+        print('==> %-12s %s' % (name, description), flush=True)
+        wall, code, tasks, calls, log_path = self.runner.run(emulator, self.paths[book], name, args)
+        state_after = self.state_counts(emulator)
+        task_rows = []
+        for task in tasks:
+            mine = task_calls(task, calls)
+            summary = summarise_calls(mine)
+            short = task['action'].rsplit('.', 1)[-1]
+            expected = expectations.get(short, {})
+            task_rows.append(dict(
+                name=task['name'], module=short, status=task['status'], module_s=module_seconds(task),
+                items=task['items'], item_failures=task['item_failures'], result=task['result'],
+                calls=summary, floor=task_floor(expected, summary, self.args)))
+        summary = summarise_calls(calls)
+        floor_s = sum(t['floor']['total_s'] for t in task_rows)
+        main = next((t for t in task_rows if t['module'] == 'member_asset'), None)
+        row = dict(
+            name=name, description=description, check_mode=check, exit_code=code, log=log_path, wall_s=wall,
+            module_s=main['module_s'] if main else None, calls=summary, tasks=task_rows,
+            floor=dict(total_s=floor_s, read_s=sum(t['floor']['read_s'] for t in task_rows),
+                       write_s=sum(t['floor']['write_s'] for t in task_rows)),
+            wall_over_floor=wall / floor_s if floor_s else None,
+            module_over_floor=(main['module_s'] / main['floor']['total_s']
+                               if main and main['module_s'] and main['floor']['total_s'] else None),
+            state_before=state_before, state_after=state_after)
+        self.phases.append(row)
+        print('    %.1f s wall, %s s member_asset, %d calls (%d writes, %d throttled), exit %s; state now %s' % (
+            wall, fmt(row['module_s']), summary['total'], summary['writes'], summary['throttled'], code,
+            state_after), flush=True)
+        return row
+
+    def run_main(self, emulator):
+        facts, members = self.facts, self.member_ids
+        n_members = len(members)
+        total = len(facts['assets'])
+        hosts = sum(1 for a in facts['assets'] if a['type'] == 'ecs')
+        databases = total - hosts
+        purged = [a for a in facts['assets'] if a['member'] == members[0]]
+        purged_hosts = sum(1 for a in purged if a['type'] == 'ecs')
+        self.phase(emulator, 'members', 'rd_member select all (add %d members), the prerequisite of the asset phases'
+                   % n_members, 'site', ['--tags', 'members'],
+                   {'rd_member': expected_rd_member_reads(facts, 0, True)})
+        quiet_rd = expected_rd_member_reads(facts, n_members, False)
+        self.phase(emulator, 'check-import', 'first import in check mode (--check): plans %d imports, must not write'
+                   % total, 'site', ['--check'],
+                   {'rd_member': quiet_rd, 'member_asset': expected_member_asset_reads(facts, members, 0, 0)}, check=True)
+        imported = self.phase(emulator, 'import', 'first import of %d assets' % total, 'site', [],
+                              {'rd_member': quiet_rd, 'member_asset': expected_member_asset_reads(facts, members, 0, 0)})
+        full = expected_member_asset_reads(facts, members, hosts, databases)
+        if imported['state_after']['hosts'] != hosts or imported['state_after']['databases'] != databases:
+            # The rerun must find nothing to do: finish the import first, and say so.
+            after = imported['state_after']
+            self.phase(emulator, 'converge', 'the import was incomplete (%d hosts, %d databases): run it again to '
+                       'finish before the rerun' % (after['hosts'], after['databases']), 'site', [],
+                       {'rd_member': quiet_rd, 'member_asset': expected_member_asset_reads(
+                           facts, members, after['hosts'], after['databases'])})
+        self.phase(emulator, 'rerun', 'the same playbook again: nothing to do', 'site', [],
+                   {'rd_member': quiet_rd, 'member_asset': full})
+        self.phase(emulator, 'check-rerun', 'the same playbook in check mode: nothing to do', 'site', ['--check'],
+                   {'rd_member': quiet_rd, 'member_asset': full}, check=True)
+        self.phase(emulator, 'purge', 'purge one member (%s): %d assets removed' % (members[0], len(purged)), 'purge', [],
+                   {'member_asset': expected_member_asset_reads(facts, [members[0]], hosts, databases)})
+        self.expected = dict(import_=dict(hosts=hosts, databases=databases),
+                             purge=dict(hosts=hosts - purged_hosts, databases=databases - (len(purged) - purged_hosts)))
+
+    def run_loop(self, emulator):
+        """The per-asset alternative on a fresh emulator: one member_asset call per asset."""
+        total = len(self.facts['assets'])
+        n = max(1, min(self.args.loop_sample, total))
+        sample = [self.facts['assets'][(i * total) // n] for i in range(n)]
+        vars_path = os.path.join(self.workdir, 'loop-vars.yml')
+        with open(vars_path, 'w', encoding='utf-8') as handle:
+            json.dump(dict(bench_assets=sample), handle)
+        emulator.reset()
+        print('==> loop         (emulator reset) adding the members first', flush=True)
+        wall_setup, code, _tasks, _calls, log_path = self.runner.run(emulator, self.paths['site'], 'loop-members',
+                                                                     ['--tags', 'members'])
+        if code != 0:
+            raise RuntimeError('adding the members before the loop failed, see %s' % log_path)
+        expected = {}
+        hosts = databases = 0
+        for asset in sample:   # each iteration: the fixed reads, one member in one region, the imported lists
+            reads = expected_member_asset_reads(self.facts, [], hosts, databases)
+            reads.update(discovery_reads(self.facts, [asset['member']], [asset['region']]))
+            for action, count in reads.items():
+                expected[action] = expected.get(action, 0) + count
+            hosts, databases = (hosts + 1, databases) if asset['type'] == 'ecs' else (hosts, databases + 1)
+        row = self.phase(emulator, 'loop', 'one member_asset task per asset (loop:), %d of %d assets' % (n, total),
+                         'loop', ['-e', '@' + vars_path], {'member_asset': expected})
+        task = row['tasks'][0] if row['tasks'] else None
+        module_s = task['module_s'] if task else None
+        scale = total / float(n)
+        # Each iteration also lists every imported host and database, and those lists grow:
+        # the sample starts on an empty bastion host, so its pages are fewer than at scale.
+        latency = self.args.latency_ms / 1000.0
+        hosts_share = self.expected['import_']['hosts'] / float(total)
+        extra_pages = sum(pages(int(k * hosts_share)) + pages(k - int(k * hosts_share)) - 2 for k in range(total))
+        sampled_pages = sum(pages(int(k * hosts_share)) + pages(k - int(k * hosts_share)) - 2 for k in range(n))
+        row['loop'] = dict(
+            sample=n, total_assets=total, scale=scale, setup_wall_s=wall_setup,
+            module_s=module_s, per_asset_s=module_s / n if module_s else None,
+            extrapolated_module_s=module_s * scale if module_s else None,
+            extrapolated_wall_s=(row['wall_s'] - module_s + module_s * scale) if module_s else None,
+            extrapolated_calls=int(round(row['calls']['total'] * scale)),
+            extrapolated_writes=int(round(row['calls']['writes'] * scale)),
+            calls_per_asset=row['calls']['total'] / float(n),
+            paging_extra_s=(extra_pages - sampled_pages * scale) * latency,
+            item_failures=task['item_failures'] if task else None,
+            linear=n < total)
+
+
+# ----------------------------------------------------------------------------- report
+
+def fmt(value, digits=1):
+    if value is None:
+        return '-'
+    if isinstance(value, float):
+        return '%.*f' % (digits, value)
+    return str(value)
+
+
+def table(headers, rows):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h)) for i, h in enumerate(headers)]
+    line = '  '.join('%-*s' % (w, h) for w, h in zip(widths, headers))
+    out = [line, '  '.join('-' * w for w in widths)]
+    out += ['  '.join(('%*s' if i else '%-*s') % (w, c) for i, (w, c) in enumerate(zip(widths, r))) for r in rows]
+    return '\n'.join(out)
+
+
+def targets(bench):
+    by_name = dict((p['name'], p) for p in bench.phases)
+    found = []
+
+    def add(name, value, goal, passed):
+        found.append(dict(target=name, value=value, goal=goal, status='PASS' if passed else 'MISS'))
+
+    imp = by_name.get('import')
+    if imp:
+        ok = imp['exit_code'] == 0 and imp['state_after']['hosts'] == bench.expected['import_']['hosts'] and \
+            imp['state_after']['databases'] == bench.expected['import_']['databases']
+        add('first import: wall within 1.5x of the floor', 'wall %.1f s / floor %.1f s = %.2fx%s' % (
+            imp['wall_s'], imp['floor']['total_s'], imp['wall_over_floor'] or 0, '' if ok else ' (import incomplete!)'),
+            '<= 1.5x', ok and imp['wall_over_floor'] is not None and imp['wall_over_floor'] <= 1.5)
+    rerun = by_name.get('rerun')
+    if rerun:
+        task = next((t for t in rerun['tasks'] if t['module'] == 'member_asset'), None)
+        module_s = task['module_s'] if task else None
+        add('rerun, nothing to do: member_asset module time', '%s s, changed=%s' % (
+            fmt(module_s, 2), task['result'].get('changed') if task else '-'), '< 3 s and changed=false',
+            module_s is not None and module_s < 3 and task['result'].get('changed') is False)
+        if task:
+            calls, floor = task['calls'], task['floor']
+            add('rerun, nothing to do: member_asset API calls', '%d read calls (%d throttled), %d writes; %d expected '
+                '(pages of every list + fixed calls)' % (calls['reads'], calls['throttled'], calls['write_attempts'],
+                                                         floor['expected_reads']),
+                '<= expected reads, 0 writes',
+                calls['read_ok'] <= floor['expected_reads'] and calls['write_attempts'] == 0)
+    for name in ('check-import', 'check-rerun'):
+        phase = by_name.get(name)
+        if phase:
+            task = next((t for t in phase['tasks'] if t['module'] == 'member_asset'), None)
+            add('%s: zero writes' % name, '%d write calls, would import %s' % (
+                phase['calls']['write_attempts'], ((task or {}).get('result') or {}).get('counts')),
+                '0 writes', phase['calls']['write_attempts'] == 0 and phase['exit_code'] == 0)
+    loop = (by_name.get('loop') or {}).get('loop')
+    if loop and imp and imp['module_s'] and loop['extrapolated_module_s']:
+        ratio = loop['extrapolated_module_s'] / imp['module_s']
+        loop['speed_ratio'] = ratio
+        loop['speed_ratio_wall'] = loop['extrapolated_wall_s'] / imp['wall_s']
+        add('member_asset >= 20x faster than a per-asset loop', '%.1fx (loop %.0f s%s / import %.1f s module time)' % (
+            ratio, loop['extrapolated_module_s'], ' extrapolated from %d assets' % loop['sample'] if loop['linear'] else '',
+            imp['module_s']), '>= 20x', ratio >= 20)
+    return found
+
+
+def report(bench, args, started, json_path, facts):
+    print()
+    print('Organisation: %d members x %d assets = %d assets (%s per member), 2 regions; bastion host %s (Enterprise %s)'
+          % (len(facts['members']), args.assets_per_member, len(facts['assets']),
+             ', '.join('%d %s' % (n, k) for k, n in facts['mix'].items()), facts['bastion_id'], BASTION_VERSION))
+    print('Emulator: latency %d ms per call, %d calls/s per action (Throttling.User past it); member_asset '
+          'max_concurrency %d; %d CPUs' % (args.latency_ms, args.qps, args.max_concurrency, os.cpu_count() or 0))
+    print()
+    headers = ['phase', 'exit', 'wall s', 'module s', 'calls', 'reads', 'writes', 'throttled', 'errors',
+               'floor s', 'wall/floor', 'module/floor']
+    rows = []
+    for p in bench.phases:
+        c = p['calls']
+        rows.append([p['name'], p['exit_code'], fmt(p['wall_s']), fmt(p['module_s']), c['total'], c['reads'],
+                     c['writes'], c['throttled'], c['other_errors'], fmt(p['floor']['total_s'], 2),
+                     fmt(p['wall_over_floor'], 2), fmt(p['module_over_floor'], 2)])
+    print(table(headers, rows))
+    print('module s: time of the member_asset task (module start to result); calls/reads/writes/throttled: every API '
+          'call the emulator answered in the phase (writes = successful write calls)')
+    print('%s.' % FLOOR_FORMULA)
+    print()
+    print('API calls by action (ok/throttled/other errors), and the floor of each member_asset task:')
+    for p in bench.phases:
+        parts = ['%s %d%s' % (a, r['calls'], '' if r['calls'] == r['ok'] else ' (%d thr, %d err)' % (
+            r['throttled'], r['other_errors'])) for a, r in p['calls']['by_action'].items()]
+        print('  %-12s %s' % (p['name'], ', '.join(parts) or 'none'))
+        for t in p['tasks']:
+            if t['status'] == 'failed' or t['item_failures']:
+                print('  %-12s %s FAILED: %s' % ('', t['module'], str(t['result'].get('msg'))[:400]))
+            if t['module'] == 'member_asset':
+                f = t['floor']
+                print('  %-12s member_asset: %d read calls (%d expected), floor %.2f s = reads %.2f s + writes %.2f s %s; '
+                      'result %s' % ('', t['calls']['reads'], f['expected_reads'], f['total_s'], f['read_s'], f['write_s'],
+                                     json.dumps(f['writes_by_action']), json.dumps(t['result'].get('counts'))))
+    loop = next((p.get('loop') for p in bench.phases if p.get('loop')), None)
+    if loop:
+        print()
+        print('Per-asset loop: %d of %d assets in %.1f s of module time (%.2f s and %.1f calls per asset)' % (
+            loop['sample'], loop['total_assets'], loop['module_s'] or 0, loop['per_asset_s'] or 0, loop['calls_per_asset']))
+        if loop['linear']:
+            print('  EXTRAPOLATED linearly (x%.1f) to all %d assets: %.0f s module time, %.0f s wall, %d API calls, %d writes'
+                  % (loop['scale'], loop['total_assets'], loop['extrapolated_module_s'] or 0,
+                     loop['extrapolated_wall_s'] or 0, loop['extrapolated_calls'], loop['extrapolated_writes']))
+            print('  (a lower bound: every iteration lists all imported hosts and databases, and at scale those lists '
+                  'take more pages than in the sample: about %.0f s more at %d ms a call)' % (
+                      loop['paging_extra_s'], args.latency_ms))
+        if loop.get('speed_ratio'):
+            print('  speed ratio loop / member_asset: %.1fx module time, %.1fx wall' % (
+                loop['speed_ratio'], loop['speed_ratio_wall']))
+    print()
+    print('Targets (reported, not asserted):')
+    for t in bench.targets:
+        print('  %-4s %-50s %s  [goal %s]' % (t['status'], t['target'], t['value'], t['goal']))
+    elapsed = time.monotonic() - started
+    print()
+    print('Benchmark run time: %.0f s' % elapsed)
+    document = dict(
+        config=dict(members=args.members, assets_per_member=args.assets_per_member, latency_ms=args.latency_ms,
+                    qps=args.qps, max_concurrency=args.max_concurrency, loop_sample=None if args.skip_loop else args.loop_sample,
+                    cpus=os.cpu_count()),
+        organisation=dict(members=len(facts['members']), assets=len(facts['assets']), mix=facts['mix'],
+                          regions=list(REGIONS), bastion_id=facts['bastion_id'], bastion_version=BASTION_VERSION),
+        floor_formula=FLOOR_FORMULA, phases=bench.phases, targets=bench.targets, run_time_s=elapsed)
+    with open(json_path, 'w', encoding='utf-8') as handle:
+        json.dump(document, handle, indent=2, default=str)
+    print('JSON: %s' % json_path)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--members', type=int, default=20, help='member accounts (default 20)')
+    parser.add_argument('--assets-per-member', type=int, default=100,
+                        help='assets per member, 80%% ECS, 12%% RDS, 8%% PolarDB over two regions (default 100)')
+    parser.add_argument('--latency-ms', type=int, default=20, help='emulator latency per API call (default 20)')
+    parser.add_argument('--qps', type=int, default=50, help='emulator calls per second per action (default 50)')
+    parser.add_argument('--max-concurrency', type=int, default=8, help='member_asset max_concurrency (default 8)')
+    parser.add_argument('--loop-sample', type=int, default=100,
+                        help='assets the per-asset loop imports; the time is extrapolated to all (default 100)')
+    parser.add_argument('--skip-loop', action='store_true', help='do not run the per-asset loop')
+    parser.add_argument('--json', help='write the results here (default: a file in the temporary directory of the OS)')
+    parser.add_argument('--phase-timeout', type=int, default=3600, help='seconds before a phase is killed (default 3600)')
+    parser.add_argument('--keep', action='store_true', help='keep the working directory (org, playbooks, logs)')
+    args = parser.parse_args(argv)
+    for name in ('members', 'assets_per_member', 'max_concurrency', 'loop_sample', 'phase_timeout'):
+        if getattr(args, name) < 1:
+            parser.error('--%s must be at least 1' % name.replace('_', '-'))
+    if args.assets_per_member < 3:
+        parser.error('--assets-per-member must be at least 3 (one of each type)')
+    if args.latency_ms < 0 or args.qps < 0:
+        parser.error('--latency-ms and --qps cannot be negative')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.monotonic()
+    if not shutil.which('ansible-playbook') or not os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
+        sys.exit('ansible-playbook and the collection are not set up: run ./scripts/bench.sh')
+    json_path = os.path.abspath(args.json) if args.json else os.path.join(
+        tempfile.gettempdir(), 'alicloud-bastionhost-bench-%s.json' % time.strftime('%Y%m%d-%H%M%S'))
+    workdir = tempfile.mkdtemp(prefix='alicloud-bastionhost-bench-')
+    signal.signal(signal.SIGTERM, on_signal)
+    keep = args.keep
+    try:
+        text, facts = build_org(args.members, args.assets_per_member)
+        org_path = os.path.join(workdir, 'org.yml')
+        with open(org_path, 'w', encoding='utf-8') as handle:
+            handle.write(text)
+        check_org(org_path, facts)
+        print('==> organisation %s: %d members, %d assets; working directory %s' % (
+            org_path, len(facts['members']), len(facts['assets']), workdir), flush=True)
+        bench = Bench(args, workdir, org_path, facts)
+        bench.write_playbooks()
+        emulator = Emulator(org_path, args.latency_ms, args.qps, workdir)
+        print('==> emulator at %s (latency %d ms, qps %d per action)' % (emulator.url, args.latency_ms, args.qps), flush=True)
+        try:
+            bench.run_main(emulator)
+            if not args.skip_loop:
+                bench.run_loop(emulator)
+        finally:
+            emulator.stop()
+        bench.targets = targets(bench)
+        if any(p['exit_code'] != 0 for p in bench.phases):
+            keep = True
+        report(bench, args, started, json_path, facts)
+    except KeyboardInterrupt:
+        keep = True
+        print('\ninterrupted; emulators and playbooks stopped', file=sys.stderr)
+        return 130
+    finally:
+        CHILDREN.stop_all()
+        if keep:
+            print('working directory kept: %s' % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
