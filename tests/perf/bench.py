@@ -143,7 +143,7 @@ class Ids:
         self.used = set()
 
     def _unique(self, make):
-        for _ in range(1000):
+        for _attempt in range(1000):
             value = make()
             if value not in self.used:
                 self.used.add(value)
@@ -151,10 +151,10 @@ class Ids:
         raise RuntimeError('could not draw a unique identifier')
 
     def chars(self, n, alphabet=string.ascii_lowercase + string.digits):
-        return ''.join(self.random.choice(alphabet) for _ in range(n))
+        return ''.join(self.random.choice(alphabet) for _position in range(n))
 
     def uid(self):
-        return self._unique(lambda: '1' + ''.join(self.random.choice(string.digits) for _ in range(15)))
+        return self._unique(lambda: '1' + ''.join(self.random.choice(string.digits) for _position in range(15)))
 
     def resource(self, prefix, region):
         # i-bp1xxxxxxxxxxxxxxxxx (20 characters after the dash), rm-..., pc-...
