@@ -130,8 +130,7 @@ instance:
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
     MULTI_ACCOUNT_MIN_VERSION,
     edition_problem,
-    instance_facts,
-    list_instances,
+    find_instance,
     version_problem,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import (
@@ -210,11 +209,11 @@ class Prerequisites:
     def instance_checks(self):
         names = ("instance_running", "edition_supported", "version_supported")
         try:
-            found = self.guarded("describe the bastion host %s" % self.instance_id,
-                                 lambda: list_instances(self.bastion, self.module.region, self.instance_id))
+            instance = self.guarded("describe the bastion host %s" % self.instance_id,
+                                    lambda: find_instance(self.bastion, self.module.region, self.instance_id))
         except CannotEvaluate as exc:
             return None, [unknown(name, exc.detail, exc.remediation) for name in names]
-        if not found:
+        if instance is None:
             detail = "the bastion host %s does not exist in %s for account %s" % (
                 self.instance_id, self.module.region, self.caller["account_id"])
             skipped = "skipped: the bastion host was not found"
@@ -224,7 +223,6 @@ class Prerequisites:
                 unknown(names[1], skipped, "Fix instance_running first."),
                 unknown(names[2], skipped, "Fix instance_running first."),
             ]
-        instance = instance_facts(found[0])
         return instance, [self.running_check(instance), self.edition_check(instance), self.version_check(instance)]
 
     @staticmethod

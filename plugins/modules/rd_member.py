@@ -191,9 +191,6 @@ class RdMembers:
         self.bastion = module.client("bastionhost")
         self.added, self.removed, self.removed_assets = [], [], []
 
-    def read(self, what, call):
-        return api_read(self.module, what, call)
-
     def desired_members(self, directory):
         uids, problems = directory.resolve(self.params["members"] or [])
         select = self.params["select"]
@@ -216,7 +213,7 @@ class RdMembers:
         """``{member: [imported asset]}`` for members leaving the bastion host, learned by discovery."""
         if not members:
             return {}
-        imported = self.read("list the assets imported into %s" % self.instance_id,
+        imported = api_read(self.module, "list the assets imported into %s" % self.instance_id,
                              lambda: imported_assets(self.bastion, self.region, self.instance_id))
         if not imported:
             return {}
@@ -225,7 +222,7 @@ class RdMembers:
         owned = {}
         for member in members:
             arn = member_role_arn(member, self.params["member_role_name"])
-            found = self.read("find the assets of member %s through role %s (set member_role_name to a role the "
+            found = api_read(self.module, "find the assets of member %s through role %s (set member_role_name to a role the "
                               "caller may assume in that member)" % (member, arn),
                               lambda: discover_member_assets(self.module.clients.for_assumed_role(arn), member, regions))
             mine = [dict(by_key[(f["type"], f["instance_id"])], member_id=member)
@@ -291,7 +288,7 @@ def main():
     require_multi_account_instance(module, rd.bastion, rd.instance_id)
     directory = read_directory(module, rd.instance_id)
     desired = rd.desired_members(directory)
-    current = rd.read("list the members of %s" % rd.instance_id,
+    current = api_read(module, "list the members of %s" % rd.instance_id,
                       lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
     to_add, to_remove = rd.plan(current, desired)
     owned = rd.assets_of(to_remove)
@@ -306,7 +303,7 @@ def main():
         module.exit_json(changed=changed, diff=diff, members=member_results(directory, after), added=to_add,
                          removed=to_remove, removed_assets=asset_results(a for m in to_remove for a in owned.get(m, [])))
     rd.apply(to_add, to_remove, owned)
-    final = rd.read("list the members of %s" % rd.instance_id,
+    final = api_read(module, "list the members of %s" % rd.instance_id,
                     lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
     diff["after"] = dict(members=sorted(map(directory.label, final)))
     module.exit_json(changed=True, diff=diff, members=member_results(directory, final), added=rd.added,
