@@ -214,7 +214,7 @@ class RdMembers:
         if not members:
             return {}
         imported = api_read(self.module, "list the assets imported into %s" % self.instance_id,
-                             lambda: imported_assets(self.bastion, self.region, self.instance_id))
+                            lambda: imported_assets(self.bastion, self.region, self.instance_id))
         if not imported:
             return {}
         by_key = dict(((a["type"], a["instance_id"]), a) for a in imported)
@@ -222,9 +222,9 @@ class RdMembers:
         owned = {}
         for member in members:
             arn = member_role_arn(member, self.params["member_role_name"])
-            found = api_read(self.module, "find the assets of member %s through role %s (set member_role_name to a role the "
-                              "caller may assume in that member)" % (member, arn),
-                              lambda: discover_member_assets(self.module.clients.for_assumed_role(arn), member, regions))
+            found = api_read(self.module, "find the assets of member %s through role %s (set member_role_name to a role "
+                             "the caller may assume in that member)" % (member, arn),
+                             lambda: discover_member_assets(self.module.clients.for_assumed_role(arn), member, regions))
             mine = [dict(by_key[(f["type"], f["instance_id"])], member_id=member)
                     for f in found if (f["type"], f["instance_id"]) in by_key]
             if mine:
@@ -289,7 +289,7 @@ def main():
     directory = read_directory(module, rd.instance_id)
     desired = rd.desired_members(directory)
     current = api_read(module, "list the members of %s" % rd.instance_id,
-                      lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
+                       lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
     to_add, to_remove = rd.plan(current, desired)
     owned = rd.assets_of(to_remove)
     if owned and not module.params["remove_assets"]:
@@ -304,7 +304,7 @@ def main():
                          removed=to_remove, removed_assets=asset_results(a for m in to_remove for a in owned.get(m, [])))
     rd.apply(to_add, to_remove, owned)
     final = api_read(module, "list the members of %s" % rd.instance_id,
-                    lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
+                     lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
     diff["after"] = dict(members=sorted(map(directory.label, final)))
     module.exit_json(changed=True, diff=diff, members=member_results(directory, final), added=rd.added,
                      removed=rd.removed, removed_assets=asset_results(rd.removed_assets))
