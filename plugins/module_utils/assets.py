@@ -2,43 +2,47 @@
 # Copyright: Contributors to the alicloud.bastionhost collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Member assets: discovery inside member accounts (ECS, RDS, PolarDB) and the assets a
-bastion host has already imported.
+"""Member assets: discovery inside member accounts (ECS, RDS, PolarDB), through the role
+each member lets the caller assume.
 
-    member = module.clients.for_assumed_role(member_role_arn("1000000000000011"))
-    assets = discover_member_assets(member, "1000000000000011", ["cn-hangzhou"], tags={"bastion": "true"})
-    assets, errors = discover_assets(
-        lambda member_id: module.clients.for_assumed_role(member_role_arn(member_id)),
-        member_ids, regions, max_workers=4)           # errors: {member_id: exception}
-    imported = imported_assets(module.client("bastionhost"), region, instance_id)
+    access = MemberAccess(module.clients, role_name="ResourceDirectoryAccountAccessRole")
+    assets, errors = discover_assets(access.factory_for, member_ids, regions, max_workers=4)
+    # errors: {member_id: exception}; access.describe(member_id, exc) says what to do about one
 
 An asset is a plain dict::
 
     {member_id, type ('ecs'|'rds'|'polardb'), instance_id, region, name,
      address, public_address, os, engine, port, status, tags}
 
-The key of an asset, on both sides, is ``(type, instance_id)`` (``asset_key``): ListHosts and
-ListDatabases do not say which member an imported asset came from.
+Its key on a bastion host is ``(type, instance_id)`` (``planning.asset_key``).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import (
+    error_details,
+    remediation_for,
+    scrub,
+    server_message,
+)
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages, paginate_tokens
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+    ASSET_TYPES,
+    database_type,
+    normalize_tags,
+    sort_assets,
+    tags_match,
+)
 
-ASSET_TYPES = ("ecs", "rds", "polardb")
 DEFAULT_MEMBER_ROLE = "ResourceDirectoryAccountAccessRole"
 DEFAULT_MAX_WORKERS = 4
 PAGE_SIZE = 100
-
-# The list APIs do not return database ports: the engine's default port stands in.
-DEFAULT_PORTS = {"mysql": 3306, "mariadb": 3306, "postgresql": 5432, "sqlserver": 1433, "oracle": 1521}
-# ListHosts / ListDatabases Source -> asset type; other sources (Local) are never touched.
-HOST_SOURCES = {"Ecs": "ecs"}
-DATABASE_SOURCES = {"Rds": "rds", "PolarDB": "polardb"}
+DISCOVERY_POLICIES = "AliyunECSReadOnlyAccess, AliyunRDSReadOnlyAccess and AliyunPolardbReadOnlyAccess"
 
 
 def member_role_arn(member_id, role_name=DEFAULT_MEMBER_ROLE):
@@ -46,30 +50,52 @@ def member_role_arn(member_id, role_name=DEFAULT_MEMBER_ROLE):
     return "acs:ram::%s:role/%s" % (member_id, role_name)
 
 
-def asset_key(asset):
-    """What identifies an asset on a bastion host: ``(type, instance_id)``."""
-    return asset["type"], asset["instance_id"]
+def member_role_remediation(code, role_name, member_id, caller_account):
+    """What to do when the caller cannot use ``role_name`` in a member: the one place that says it."""
+    if code and code.startswith("EntityNotExist.Role"):
+        return ("create the role %s in account %s, trusting account %s, or set member_role_name to a role that "
+                "exists there" % (role_name, member_id, caller_account))
+    if code == "NoPermission":
+        return ("run as a RAM user or RAM role (an account's root cannot assume roles) that has "
+                "AliyunSTSAssumeRoleAccess, and let the role %s of account %s trust account %s (a delegated "
+                "administrator needs a role of its own in each member), or set member_role_name to a role that "
+                "does" % (role_name, member_id, caller_account))
+    if code == "Forbidden.RAM":
+        return "grant the caller AliyunSTSAssumeRoleAccess and the role %s %s" % (role_name, DISCOVERY_POLICIES)
+    return remediation_for(code) or "check member_role_name and that the role can read ECS, RDS and PolarDB"
 
 
-def sort_assets(assets):
-    """Assets sorted by member, type and instance id (imported ones have no member)."""
-    return sorted(assets, key=lambda a: (a.get("member_id") or "", a["type"], a["instance_id"], a.get("region") or ""))
+class MemberAccess:
+    """Client factories inside members, one AssumeRole per member however many threads ask."""
 
+    def __init__(self, caller_factory, role_name=DEFAULT_MEMBER_ROLE, caller_account=None, secrets=()):
+        self.caller_factory = caller_factory
+        self.role_name = role_name
+        self.caller_account = caller_account
+        self.secrets = secrets
+        self._factories = {}
+        self._lock = threading.Lock()
 
-def default_port(engine):
-    return DEFAULT_PORTS.get(str(engine or "").lower())
+    def factory_for(self, member_id):
+        with self._lock:
+            cached = self._factories.get(member_id)
+        if cached is not None:
+            return cached
+        factory = self.caller_factory.for_assumed_role(member_role_arn(member_id, self.role_name))
+        with self._lock:
+            return self._factories.setdefault(member_id, factory)
 
-
-def tags_match(wanted, actual):
-    """True when ``actual`` has every tag of ``wanted``; a wanted value of None or "" only
-    needs the key."""
-    return all(key in actual and (value in (None, "") or str(actual[key]) == str(value))
-               for key, value in (wanted or {}).items())
-
-
-def _valued_tags(tags):
-    """The tags with a value: the ones a server-side filter can express safely."""
-    return dict((k, str(v)) for k, v in (tags or {}).items() if v not in (None, ""))
+    def describe(self, member_id, exc, member_label=str):
+        """``(message, details)`` for a member that could not be read through its role."""
+        details = error_details(exc)
+        references = ", ".join("%s: %s" % (label, details[key])
+                               for label, key in (("code", "code"), ("request id", "request_id")) if details[key])
+        remedy = member_role_remediation(details["code"], self.role_name, member_id, self.caller_account)
+        message = "%s with role %s: %s%s. %s%s." % (
+            member_label(member_id), member_role_arn(member_id, self.role_name),
+            " ".join(server_message(exc).split()).rstrip("."), " (%s)" % references if references else "",
+            remedy[0].upper(), remedy[1:])
+        return scrub(message, self.secrets), details
 
 
 def _first(value):
@@ -86,6 +112,11 @@ def _tag_dict(node, key_name, value_name):
     return dict((row.get(key_name), row.get(value_name) or "") for row in rows or [] if row.get(key_name))
 
 
+def _valued_tags(tags):
+    """The tags with a value: the ones a server-side filter can express safely."""
+    return dict((k, v) for k, v in normalize_tags(tags).items() if v)
+
+
 def _asset(member_id, asset_type, instance_id, region, name, address, status, public_address=None, os=None,
            engine=None, tags=None):
     return {
@@ -98,7 +129,7 @@ def _asset(member_id, asset_type, instance_id, region, name, address, status, pu
         "public_address": public_address or None,
         "os": os,
         "engine": engine or None,
-        "port": default_port(engine) if asset_type != "ecs" else None,
+        "port": (database_type(engine) or (None, None))[1] if asset_type != "ecs" else None,
         "status": status,
         "tags": tags or {},
     }
@@ -161,8 +192,8 @@ def list_rds(factory, region, tags=None):
     if not tags:
         return listing(None)
     found = None
-    for key, value in sorted(tags.items()):
-        items = listing(json.dumps({key: None if value in (None, "") else str(value)}))
+    for key, value in sorted(normalize_tags(tags).items()):
+        items = listing(json.dumps({key: value or None}))
         if found is None:
             found = items
         else:
@@ -240,40 +271,8 @@ def discover_assets(factory_for, members, regions, types=ASSET_TYPES, tags=None,
     return sort_assets(assets), errors
 
 
-def imported_assets(bastion_client, region, instance_id):
-    """The ECS, RDS and PolarDB assets already imported into a bastion host.
-
-    Each is ``{type, instance_id, region, asset_id, name, address_type, network_domain_id}``;
-    ``instance_id`` is the source instance id, ``region`` is None when the API does not give
-    it (ListHosts).  Local hosts and databases are left out."""
-    client = bastion_client
-
-    def listing(method, request_class, items_key):
-        def fetch(number, size):
-            request = getattr(client.models, request_class)(
-                instance_id=instance_id, region_id=region, page_number=str(number), page_size=str(size))
-            return client.call(method, request, retry=True)
-        return paginate_pages(fetch, (items_key,), page_size=PAGE_SIZE)
-
-    imported = []
-    for raw in listing("list_hosts", "ListHostsRequest", "Hosts"):
-        if raw.get("Source") in HOST_SOURCES:
-            imported.append(_imported(HOST_SOURCES[raw["Source"]], raw, raw.get("HostId"), raw.get("HostName"),
-                                      raw.get("InstanceRegionId")))
-    for raw in listing("list_databases", "ListDatabasesRequest", "Databases"):
-        if raw.get("Source") in DATABASE_SOURCES:
-            imported.append(_imported(DATABASE_SOURCES[raw["Source"]], raw, raw.get("DatabaseId"),
-                                      raw.get("DatabaseName"), raw.get("SourceInstanceRegionId")))
-    return sort_assets(imported)
-
-
-def _imported(asset_type, raw, asset_id, name, region):
-    return {
-        "type": asset_type,
-        "instance_id": raw.get("SourceInstanceId"),
-        "region": region or None,
-        "asset_id": asset_id,
-        "name": name,
-        "address_type": raw.get("ActiveAddressType"),
-        "network_domain_id": raw.get("NetworkDomainId") or None,
-    }
+def known_regions(factory):
+    """The region IDs ECS has (DescribeRegions), to refuse a region the service does not have."""
+    client = factory.client("ecs")
+    body = client.call("describe_regions", client.models.DescribeRegionsRequest(), retry=True)
+    return sorted(r.get("RegionId") for r in ((body.get("Regions") or {}).get("Region") or []))

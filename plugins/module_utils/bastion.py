@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import error_details
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages, paginate_tokens
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+    database_type,
+    ownership_record,
+    read_ownership,
+    sort_assets,
+)
 
 EDITIONS = {"cloudbastion": "basic", "cloudbastion_ha": "enterprise", "cloudbastion_sm": "sm"}
 MULTI_ACCOUNT_EDITIONS = ("enterprise", "sm")
@@ -98,7 +104,7 @@ def remove_rd_member(client, region, instance_id, member_id):
 
 
 def delete_imported_asset(client, region, instance_id, asset):
-    """Delete an imported host or database (an ``assets.imported_assets`` item); False when already gone."""
+    """Delete an imported host or database (an ``imported_assets`` item); False when already gone."""
     if asset["type"] == "ecs":
         method, request = "delete_host", client.models.DeleteHostRequest(
             region_id=region, instance_id=instance_id, host_id=asset["asset_id"])
@@ -126,16 +132,22 @@ def network_domain_ids(client, region, instance_id):
 # The API spells it this way; the correct spelling is accepted too.
 ALREADY_IMPORTED_CODES = ("OBJECT_AlREADY_EXISTS", "OBJECT_ALREADY_EXISTS")
 DATABASE_SOURCES = {"rds": "Rds", "polardb": "PolarDB"}
+# ListHosts / ListDatabases Source -> asset type; other sources (Local) are never touched.
+IMPORTED_HOST_SOURCES = {"Ecs": "ecs"}
+IMPORTED_DATABASE_SOURCES = dict((source, kind) for kind, source in DATABASE_SOURCES.items())
+PAGE_SIZE = 100
 
 
 def import_asset(client, region, instance_id, asset, address_type="Private", network_domain_id=None):
-    """Import a member's ECS instance as a host, or its RDS/PolarDB instance as a database.
+    """Import a member's ECS instance as a host, or its RDS/PolarDB instance as a database, with
+    the ownership record (member and region) in its Comment. ``planning.import_blocker`` has
+    already made sure the asset can be imported.
 
     Returns the new host or database ID, or None when it was already imported: a retried
     create whose first attempt had in fact succeeded answers that, so retrying is safe."""
     common = dict(region_id=region, instance_id=instance_id, source_instance_id=asset["instance_id"],
                   instance_member_id=int(asset["member_id"]), active_address_type=address_type,
-                  network_domain_id=network_domain_id)
+                  network_domain_id=network_domain_id, comment=ownership_record(asset["member_id"], asset["region"]))
     if asset["type"] == "ecs":
         method, id_key = "create_host", "HostId"
         request = client.models.CreateHostRequest(
@@ -143,13 +155,55 @@ def import_asset(client, region, instance_id, asset, address_type="Private", net
             host_private_address=asset.get("address"), host_public_address=asset.get("public_address"), **common)
     else:
         method, id_key = "create_database", "DatabaseId"
+        kind, port = database_type(asset["engine"])
         request = client.models.CreateDatabaseRequest(
             source=DATABASE_SOURCES[asset["type"]], source_instance_region_id=asset["region"],
-            database_name=asset["name"], database_type=asset["engine"], database_port=asset["port"],
-            database_private_address=asset.get("address"), **common)
+            database_name=asset["name"], database_type=kind, database_port=asset.get("port") or port,
+            database_private_address=asset.get("address"), database_public_address=asset.get("public_address"),
+            **common)
     try:
         return client.call(method, request, retry=True).get(id_key)
     except Exception as exc:
         if error_details(exc)["code"] in ALREADY_IMPORTED_CODES:
             return None
         raise
+
+
+def imported_assets(client, region, instance_id):
+    """The ECS, RDS and PolarDB assets imported into a bastion host (Local ones are left out).
+
+    Each is ``{type, instance_id, asset_id, name, address_type, network_domain_id, source_state,
+    member_id, region}``: ``member_id`` and ``region`` come from the ownership record in the
+    Comment (None without one; a database's region is also in ListDatabases)."""
+    def listing(method, request_class, items_key):
+        def fetch(number, size):
+            request = getattr(client.models, request_class)(
+                instance_id=instance_id, region_id=region, page_number=str(number), page_size=str(size))
+            return client.call(method, request, retry=True)
+        return paginate_pages(fetch, (items_key,), page_size=PAGE_SIZE)
+
+    imported = []
+    for raw in listing("list_hosts", "ListHostsRequest", "Hosts"):
+        if raw.get("Source") in IMPORTED_HOST_SOURCES:
+            imported.append(_imported(IMPORTED_HOST_SOURCES[raw["Source"]], raw, raw.get("HostId"),
+                                      raw.get("HostName"), None))
+    for raw in listing("list_databases", "ListDatabasesRequest", "Databases"):
+        if raw.get("Source") in IMPORTED_DATABASE_SOURCES:
+            imported.append(_imported(IMPORTED_DATABASE_SOURCES[raw["Source"]], raw, raw.get("DatabaseId"),
+                                      raw.get("DatabaseName"), raw.get("SourceInstanceRegionId")))
+    return sort_assets(imported)
+
+
+def _imported(asset_type, raw, asset_id, name, listed_region):
+    member_id, region = read_ownership(raw.get("Comment")) or (None, listed_region or None)
+    return {
+        "type": asset_type,
+        "instance_id": raw.get("SourceInstanceId"),
+        "asset_id": asset_id,
+        "name": name,
+        "address_type": raw.get("ActiveAddressType"),
+        "network_domain_id": raw.get("NetworkDomainId") or None,
+        "source_state": raw.get("SourceInstanceState"),
+        "member_id": member_id,
+        "region": region,
+    }

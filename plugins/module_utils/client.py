@@ -100,9 +100,21 @@ def parse_endpoint(value):
     if "://" not in value:
         return value.rstrip("/"), None
     parts = urlsplit(value)
-    if parts.path not in ("", "/") or parts.query or not parts.netloc:
-        raise ClientConfigError("endpoint %r must be scheme://host[:port] without a path" % value)
+    if parts.scheme.lower() not in ("http", "https") or parts.path not in ("", "/") or parts.query or not parts.netloc:
+        raise ClientConfigError("endpoint %r must be http(s)://host[:port] without a path" % value)
     return parts.netloc, parts.scheme.lower()
+
+
+def validate_endpoints(endpoint_url=None, endpoints=None):
+    """Refuse malformed endpoints before any call: ``endpoint_url`` is a URL with an http or https
+    scheme (it replaces every product's endpoint), ``endpoints`` values are hosts or such URLs."""
+    if endpoint_url:
+        if "://" not in endpoint_url:
+            raise ClientConfigError("endpoint_url %r must be http(s)://host[:port] without a path" % endpoint_url)
+        parse_endpoint(endpoint_url)
+    for value in (endpoints or {}).values():
+        if value:
+            parse_endpoint(value)
 
 
 def resolve_endpoint(product, endpoint_url=None, endpoints=None):

@@ -10,6 +10,7 @@ import re
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import error_details
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import Problems, normalize_tags
 
 BASTIONHOST_SERVICE = "bastionhost.aliyuncs.com"
 REQUIRED_RAM_POLICIES = ("AliyunYundunBastionHostFullAccess", "AliyunResourceDirectoryFullAccess")
@@ -134,59 +135,65 @@ class Directory:
         self.accounts = dict((a["member_id"], a) for a in map(account_facts, list_accounts(rm, include_tags=True)))
 
     def why_not_a_member(self, member_id):
-        """Why this UID cannot be added to the caller's bastion host, or None when it can."""
+        """Why this UID cannot be added to the caller's bastion host (a problem kind), or None when it can."""
         if member_id not in self.accounts:
-            return "account %s is not in this resource directory" % member_id
+            return "accounts not in this resource directory"
         if member_id == self.caller["account_id"]:
-            return "account %s is the caller itself (only member assets can be imported)" % member_id
+            return "the caller's own account is not a member (only member assets can be imported)"
         if member_id == self.management_account:
-            return "account %s is the management account (only member assets can be imported)" % member_id
+            return "the management account is not a member (only member assets can be imported)"
         if member_id in self.admins:
-            return "account %s is a delegated administrator (only member assets can be imported)" % member_id
+            return "delegated administrators are not members (only member assets can be imported)"
         return None
 
     def eligible_members(self):
         return [a for a in self.accounts.values() if self.why_not_a_member(a["member_id"]) is None]
 
     def resolve(self, names_or_ids):
-        """``(uids, problems)`` for UIDs or display names; every bad entry gives one problem."""
+        """``(uids, problems)`` for UIDs or display names; ``problems`` (planning.Problems) groups the bad
+        entries by what is wrong with them."""
         by_name = {}
         for account in self.accounts.values():
             by_name.setdefault(account["display_name"], []).append(account["member_id"])
-        uids, problems = [], []
-        for entry in names_or_ids:
-            entry = str(entry).strip()
+        uids, problems = [], Problems()
+        for raw in names_or_ids:
+            entry = str(raw if raw is not None else "").strip()
+            if not entry:
+                problems.add("empty member names (a blank variable or survey field?)", repr(raw))
+                continue
             if UID_PATTERN.match(entry):
                 uid = entry
             elif entry.isdigit():
-                problems.append("%r is not a 16-digit account ID" % entry)
+                problems.add("not 16-digit account IDs", repr(entry))
                 continue
             elif len(by_name.get(entry, [])) == 1:
                 uid = by_name[entry][0]
             elif entry in by_name:
-                problems.append("display name %r is ambiguous: %s" % (entry, ", ".join(sorted(by_name[entry]))))
+                problems.add("ambiguous display names", "%r (%s)" % (entry, ", ".join(sorted(by_name[entry]))))
                 continue
             else:
-                problems.append("no account named %r in this resource directory" % entry)
+                problems.add("no account with this display name in the resource directory", repr(entry))
                 continue
             reason = self.why_not_a_member(uid)
             if reason:
-                problems.append(reason)
+                problems.add(reason, uid)
             elif uid not in uids:
                 uids.append(uid)
         return uids, problems
 
     def select(self, folder_ids=None, tags=None, select_all=False):
-        """UIDs of the eligible members in ``folder_ids`` (directly) carrying every tag in ``tags``."""
+        """UIDs of the eligible members in ``folder_ids`` (directly) carrying every tag in ``tags``
+        (values as text: YAML ``true`` matches "true")."""
+        tags = normalize_tags(tags)
         chosen = []
         for account in self.eligible_members():
             if folder_ids and account["folder_id"] not in folder_ids:
                 continue
-            if tags and any(account["tags"].get(k) != str(v) for k, v in tags.items()):
+            if tags and any(normalize_tags(account["tags"]).get(k) != v for k, v in tags.items()):
                 continue
             if folder_ids or tags or select_all:
                 chosen.append(account["member_id"])
-        return chosen
+        return sorted(chosen)
 
     def label(self, member_id):
         """'UID (display name)' for diffs and messages."""

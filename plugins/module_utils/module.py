@@ -30,6 +30,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import
     ClientConfigError,
     ClientFactory,
     MissingSdkError,
+    validate_endpoints,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error, scrub
 
@@ -74,6 +75,10 @@ class AlicloudModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib(SDK_CORE_DISTRIBUTIONS), exception=SDK_IMPORT_ERROR)
         self._clients = None
         self._secret_values = set()
+        try:
+            validate_endpoints(self.params.get("endpoint_url"), self.params.get("endpoints"))
+        except ClientConfigError as exc:
+            self.fail_json(msg=str(exc))
 
     @property
     def region(self):

@@ -7,6 +7,7 @@ supports multi-account management and the caller may manage member accounts."""
 
 from __future__ import annotations
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import known_regions
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import find_instance
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import Directory, DirectoryError
 
@@ -42,3 +43,14 @@ def read_directory(module, instance_id):
         module.fail_json(msg="cannot manage the members of bastion host %s: %s" % (instance_id, exc))
     except Exception as exc:
         module.fail_json_api(exc, "failed to read the resource directory")
+
+
+def require_known_regions(module, factory, regions, option):
+    """Fails unless every region of ``option`` is one the service has (ECS DescribeRegions, read with
+    ``factory``'s credentials): a misspelled region would otherwise select nothing."""
+    known = api_read(module, "list the regions (ECS DescribeRegions) to check %s" % option,
+                     lambda: known_regions(factory))
+    unknown = [r for r in regions if r not in known]
+    if unknown:
+        module.fail_json(msg="nothing was changed: unknown region IDs in %s: %s (known regions: %s)" % (
+            option, ", ".join(unknown), ", ".join(known)))

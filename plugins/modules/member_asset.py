@@ -18,7 +18,17 @@ description:
     (each member is added to the bastion host, each asset exists in that member and region, the network domain
     exists), then the writes run with at most O(max_concurrency) at a time, retried on throttling.
   - An imported asset is known by its type and source instance ID. Hosts and databases added by hand (C(Local))
-    and the assets of members that are not listed are never touched.
+    and the assets of members that are not listed are never touched. Each asset the module imports carries its
+    member and region in its Comment (C(imported by alicloud.bastionhost from member <UID> in <region>)), so that
+    M(alicloud.bastionhost.rd_member) can find every asset of a member it removes.
+  - The safety rule. The task removes only the assets it lists with O(state=absent) (and, with O(discover.members)
+    named, those its filter selects) or, with O(purge=true), the imported assets its scope holds beyond what it
+    selects; never when the selection is empty, never when part of the scope could not be read, never more than
+    O(max_removals). The scope is the members, regions and types of the listed assets plus those the O(discover)
+    filter looks in. Inputs that select nothing (an empty list, an unknown region) are errors; a filter that matches
+    nothing is a warning, and an error with O(purge=true).
+  - Whatever an import needs (database type, address) is settled before the first write. A listed asset that
+    cannot be imported fails the task; a discovered one is reported in RV(skipped) with the reason.
   - When some writes fail after others succeeded, the task fails listing exactly which succeeded and which failed
     with their errors; a rerun converges.
 author:
@@ -54,21 +64,25 @@ options:
       members:
         description:
           - Member accounts to look in, as account IDs or display names.
-          - Defaults to every member added to the bastion host; an empty list means no member.
+          - Defaults to every member added to the bastion host; an empty list is an error. Required with
+            O(state=absent).
         type: list
         elements: str
       regions:
-        description: Regions to look in. Defaults to O(region).
+        description:
+          - Regions to look in. Defaults to O(region). An empty list, or a region ECS does not have, is an error.
         type: list
         elements: str
       types:
-        description: Kinds of assets.
+        description: Kinds of assets. An empty list is an error.
         type: list
         elements: str
         choices: [ecs, rds, polardb]
         default: [ecs, rds, polardb]
       tags:
-        description: Tags every asset must carry; an empty value only needs the key.
+        description:
+          - Tags every asset must carry; an empty value only needs the key. Values match as text, so YAML V(true)
+            matches C("true") and V(1) matches C("1").
         type: dict
       name_pattern:
         description: A shell-style pattern the asset name must match, for example V(web-*).
@@ -81,10 +95,17 @@ options:
     default: present
   purge:
     description:
-      - With O(state=present), also remove the imported assets of the listed members (in the regions looked in)
-        that are no longer wanted. Other members' assets and local hosts are never removed.
+      - With O(state=present), also remove the imported assets the scope holds (the listed assets' members, regions
+        and types, and the members, regions and types O(discover) looks in) that are not selected. Only source
+        instances that discovery still finds are removed; other members' assets and local hosts never are.
+      - Refused when the selection is empty.
     type: bool
     default: false
+  max_removals:
+    description:
+      - The most assets the task may remove. A task that would remove more fails before any write, listing what it
+        would remove. Unset, there is no limit.
+    type: int
   network_domain_id:
     description:
       - The network domain through which the bastion host reaches the imported assets, when it cannot reach them
@@ -115,14 +136,14 @@ attributes:
     description: Discovers and plans, and reports the changes with the diff, without calling any write API.
   diff_mode:
     support: full
-    description: The listed members' imported assets before and after, as sorted C(member type id) lines.
+    description: The imported assets of the task's scope before and after, as sorted C(member type id) lines.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - Add the members to the bastion host first, with M(alicloud.bastionhost.rd_member).
   - "Calls Bastionhost C(DescribeInstances), C(ListInstanceRdMembers), C(ListNetworkDomains), C(ListHosts),
     C(ListDatabases), C(CreateHost), C(CreateDatabase), C(DeleteHost) and C(DeleteDatabase); ResourceManager and STS
-    to resolve members; and in each member, through STS C(AssumeRole), ECS C(DescribeInstances), RDS
-    C(DescribeDBInstances) and PolarDB C(DescribeDBClusters)."
+    to resolve members; and in each member, through STS C(AssumeRole), ECS C(DescribeRegions) and
+    C(DescribeInstances), RDS C(DescribeDBInstances) and PolarDB C(DescribeDBClusters)."
 """
 
 EXAMPLES = r"""
@@ -153,6 +174,15 @@ EXAMPLES = r"""
       members: [data-prod]
       types: [rds, polardb]
     purge: true
+    max_removals: 10
+
+- name: Remove one asset
+  alicloud.bastionhost.member_asset:
+    region: cn-hangzhou
+    instance_id: bastionhost-cn-hangzhou-abc123
+    assets:
+      - {member: shop-prod, type: ecs, instance_id: i-bp1abcdefg}
+    state: absent
 """
 
 RETURN = r"""
@@ -196,11 +226,20 @@ unchanged:
   returned: always
   type: list
   elements: dict
+skipped:
+  description:
+    - Discovered assets that cannot be imported, each with the fields of RV(imported) and a C(reason) (for example
+      an engine Bastionhost does not take, or no address of O(address_type)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"member_id": "1000000000000011", "type": "rds", "instance_id": "rm-bp1abc", "region": "cn-hangzhou",
+            "name": "legacy", "asset_id": null, "reason": "engine MongoDB is not one Bastionhost takes"}]
 counts:
-  description: How many assets were imported, removed and left unchanged.
+  description: How many assets were imported, removed, left unchanged and skipped.
   returned: always
   type: dict
-  sample: {"imported": 40, "removed": 0, "unchanged": 0}
+  sample: {"imported": 40, "removed": 0, "unchanged": 0, "skipped": 0}
 failed_assets:
   description: On a partial failure, each write that failed with its error.
   returned: failure
@@ -210,20 +249,17 @@ failed_assets:
             "msg": "...", "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
 """
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from fnmatch import fnmatchcase
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    asset_key,
+    DEFAULT_MEMBER_ROLE,
+    MemberAccess,
     discover_assets,
-    imported_assets,
-    member_role_arn,
-    sort_assets,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
     delete_imported_asset,
     import_asset,
+    imported_assets,
     list_rd_members,
     network_domain_ids,
 )
@@ -232,126 +268,136 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
     api_read,
     read_directory,
+    require_known_regions,
     require_multi_account_instance,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+    ASSET_TYPES,
+    AssetRequest,
+    Problems,
+    Scope,
+    asset_key,
+    asset_label,
+    attribute_assets,
+    plan_assets,
+    select_discovered,
+    sort_assets,
 )
 
 RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "name", "asset_id")
-# AssumeRole refusals: the role is missing or does not trust the caller.
-ROLE_ERROR_CODES = ("EntityNotExist.Role", "NoPermission")
 
 
-def result_view(asset):
-    return dict((field, asset.get(field)) for field in RESULT_FIELDS)
+def result_view(asset, *extra):
+    return dict((field, asset.get(field)) for field in RESULT_FIELDS + extra)
 
 
-class Plan:
-    """What the task wants, what the bastion host has, and the difference."""
+def option_problems(params):
+    """Inputs that can select nothing, or contradict each other: refused before anything is read."""
+    problems = Problems()
+    discover = params["discover"]
+    if params["assets"] is not None and not params["assets"] and not discover:
+        problems.add("assets is an empty list: list at least one asset, or use discover")
+    for option in ("members", "regions", "types"):
+        if discover and discover.get(option) is not None and not discover[option]:
+            problems.add("discover.%s is an empty list, so discover selects nothing" % option)
+    if params["state"] == "absent" and discover and not discover.get("members"):
+        problems.add("with state=absent, discover must name its members (discover.members)")
+    if params["state"] == "absent" and params["purge"]:
+        problems.add("purge applies to state=present only")
+    if params["max_concurrency"] < 1:
+        problems.add("max_concurrency must be at least 1")
+    if params["max_removals"] is not None and params["max_removals"] < 0:
+        problems.add("max_removals must be 0 or more")
+    return problems
+
+
+class Reader:
+    """Resolves the task's members and reads what planning needs, collecting every problem."""
 
     def __init__(self, module, directory, added_members):
         self.module = module
         self.params = module.params
         self.directory = directory
         self.added_members = added_members
-        self.problems = []
-        self._factories = {}
-        self._lock = threading.Lock()
+        self.problems = Problems()
 
     def members(self, names):
         uids, problems = self.directory.resolve(names)
         self.problems.extend(problems)
-        not_added = [u for u in uids if u not in self.added_members]
-        self.problems.extend("member %s is not added to bastion host %s (add it with alicloud.bastionhost.rd_member "
-                             "first)" % (self.directory.label(u), self.params["instance_id"]) for u in not_added)
-        return [u for u in uids if u not in not_added]
+        for uid in uids:
+            if uid not in self.added_members:
+                self.problems.add("members not added to bastion host %s (add them with alicloud.bastionhost.rd_member "
+                                  "first)" % self.params["instance_id"], self.directory.label(uid))
+        return [u for u in uids if u in self.added_members]
 
-    def requested_assets(self):
+    def listed(self):
         """The explicit ``assets`` with member UIDs and regions filled in, duplicates dropped."""
-        requested = {}
+        uids = {}
+        listed = {}
         for entry in self.params["assets"] or []:
-            uids = self.members([entry["member"]])
-            if not uids:
+            if entry["member"] not in uids:
+                found = self.members([entry["member"]])
+                uids[entry["member"]] = found[0] if found else None
+            if uids[entry["member"]] is None:
                 continue
-            wanted = dict(member_id=uids[0], type=entry["type"], instance_id=entry["instance_id"],
+            wanted = dict(member_id=uids[entry["member"]], type=entry["type"], instance_id=entry["instance_id"],
                           region=entry["region"] or self.module.region)
             key = asset_key(wanted)
-            if key in requested and requested[key]["member_id"] != wanted["member_id"]:
-                self.problems.append("%s %s is listed under two members" % key)
-            requested[key] = wanted
-        return list(requested.values())
+            if key in listed and listed[key]["member_id"] != wanted["member_id"]:
+                self.problems.add("assets listed under two members", "%s %s" % key)
+            listed[key] = wanted
+        return list(listed.values())
 
-    def factory_for(self, member_id):
-        """A client factory in the member's account, one AssumeRole per member (the STS
-        calls of different members run at the same time)."""
-        with self._lock:
-            cached = self._factories.get(member_id)
-        if cached is not None:
-            return cached
-        factory = self.module.clients.for_assumed_role(member_role_arn(member_id, self.params["member_role_name"]))
-        with self._lock:
-            return self._factories.setdefault(member_id, factory)
+    def discover_scope(self):
+        discover = self.params["discover"]
+        if not discover:
+            return Scope()
+        members = (self.members(discover["members"]) if discover.get("members") is not None
+                   else sorted(self.added_members))
+        return Scope.of(members, discover.get("regions") or [self.module.region], discover["types"])
 
-    def discover(self, members, regions, **filters):
-        found, errors = discover_assets(self.factory_for, members, regions, max_workers=self.params["max_concurrency"],
-                                        **filters)
-        for member_id, exc in sorted(errors.items()):
-            arn = member_role_arn(member_id, self.params["member_role_name"])
-            message, details = describe_error(exc, "cannot discover the assets of member %s through role %s" % (
-                self.directory.label(member_id), arn), self.module.secret_values())
-            if details["code"] in ROLE_ERROR_CODES:
-                message += " Create that role in the member, trusting the caller's account, or set member_role_name."
-            self.problems.append(message)
-        return found
+    def network_domain(self, bastion):
+        domain, instance_id = self.params["network_domain_id"], self.params["instance_id"]
+        if not domain:
+            return
+        domains = api_read(self.module, "list the network domains of %s" % instance_id,
+                           lambda: network_domain_ids(bastion, self.module.region, instance_id))
+        if domain not in domains:
+            self.problems.add("network domain %s does not exist on bastion host %s (it has: %s)" % (
+                domain, instance_id, ", ".join(domains) or "none"))
 
     def fail_on_problems(self):
         if self.problems:
-            self.module.fail_json(msg="nothing was changed: %s" % " | ".join(self.problems))
+            self.module.fail_json(msg=self.problems.message("nothing was changed", len(self.params["assets"] or [])))
 
 
-def discover_members(plan, discover):
-    """The members the ``discover`` filter looks in: those it names, or every member added."""
+def discover(module, access, directory, scope):
+    """Every asset in the scope's members, regions and types; fails naming each member that could not be read."""
+    found, errors = discover_assets(access.factory_for, scope.members, scope.regions, types=scope.types,
+                                    max_workers=module.params["max_concurrency"])
+    fail_on_unread(module, access, directory, errors)
+    return found
+
+
+def fail_on_unread(module, access, directory, errors):
+    if errors:
+        module.fail_json(msg="nothing was changed: part of the scope could not be read: %s" % " | ".join(
+            access.describe(m, exc, directory.label)[0] for m, exc in sorted(errors.items())))
+
+
+def selected_keys(module, access, directory, discovered, scope):
+    """The keys the ``discover`` filter selects (None without one). RDS lists carry no tags, so with
+    tags the RDS instances are asked for again with the API's tag filter."""
+    discover = module.params["discover"]
     if not discover:
-        return []
-    if discover.get("members") is not None:
-        return plan.members(discover["members"])
-    return sorted(plan.added_members)
-
-
-def owned_assets(plan, requested, discover, discover_members):
-    """Every asset of the members in scope, in the regions in scope (for ownership and purge),
-    and the assets the ``discover`` filter selects."""
-    region = plan.module.region
-    discover_regions = (discover or {}).get("regions") or [region]
-    scope_members = sorted(set(a["member_id"] for a in requested) | set(discover_members))
-    scope_regions = sorted(set(a["region"] for a in requested) | (set(discover_regions) if discover else set()))
-    everything = plan.discover(scope_members, scope_regions)
-    if not discover:
-        return everything, []
-    if discover.get("tags"):
-        # RDS lists carry no tags: the APIs filter by tag, so ask them again.
-        selected = plan.discover(discover_members, discover_regions, types=discover["types"], tags=discover["tags"],
-                                 name_pattern=discover.get("name_pattern"))
-    else:
-        pattern = discover.get("name_pattern")
-        selected = [a for a in everything if a["member_id"] in discover_members and a["region"] in discover_regions
-                    and a["type"] in discover["types"] and (not pattern or fnmatchcase(a["name"] or "", pattern))]
-    return everything, selected
-
-
-def wanted_assets(plan, requested, everything, selected):
-    by_key = dict((asset_key(a), a) for a in everything)
-    wanted = dict((asset_key(a), a) for a in selected)
-    for entry in requested:
-        found = by_key.get(asset_key(entry))
-        if found is None or found["member_id"] != entry["member_id"] or found["region"] != entry["region"]:
-            plan.problems.append("%s %s not found in member %s in %s" % (
-                entry["type"], entry["instance_id"], plan.directory.label(entry["member_id"]), entry["region"]))
-        else:
-            wanted[asset_key(found)] = found
-    return sort_assets(wanted.values())
-
-
-def diff_label(directory, asset):
-    return "%s %s %s" % (directory.label(asset["member_id"]), asset["type"], asset["instance_id"])
+        return None
+    tagged_rds = None
+    if discover.get("tags") and "rds" in scope.types:
+        found, errors = discover_assets(access.factory_for, scope.members, scope.regions, types=["rds"],
+                                        tags=discover["tags"], max_workers=module.params["max_concurrency"])
+        fail_on_unread(module, access, directory, errors)
+        tagged_rds = set(asset_key(a) for a in found)
+    return select_discovered(discovered, scope, discover.get("tags"), discover.get("name_pattern"), tagged_rds)
 
 
 def run_writes(module, jobs):
@@ -375,29 +421,45 @@ def run_writes(module, jobs):
     return done, failed
 
 
+def diff_of(directory, in_scope, imported, removed):
+    labels = set(asset_label(a, directory.label) for a in in_scope)
+    after = (labels - set(asset_label(a, directory.label) for a in removed)) | set(
+        asset_label(a, directory.label) for a in imported)
+    return dict(before=dict(assets=sorted(labels)), after=dict(assets=sorted(after)))
+
+
+def results(plan, imported, removed):
+    return dict(imported=[result_view(a) for a in sort_assets(imported)],
+                removed=[result_view(a) for a in sort_assets(removed)],
+                unchanged=[result_view(a) for a in plan.unchanged],
+                skipped=[result_view(a, "reason") for a in plan.skipped],
+                counts=dict(imported=len(imported), removed=len(removed), unchanged=len(plan.unchanged),
+                            skipped=len(plan.skipped)))
+
+
 def main():
     module = AlicloudModule(
         argument_spec=dict(
             instance_id=dict(type="str", required=True),
             assets=dict(type="list", elements="dict", options=dict(
                 member=dict(type="str", required=True),
-                type=dict(type="str", required=True, choices=["ecs", "rds", "polardb"]),
+                type=dict(type="str", required=True, choices=list(ASSET_TYPES)),
                 instance_id=dict(type="str", required=True),
                 region=dict(type="str"),
             )),
             discover=dict(type="dict", options=dict(
                 members=dict(type="list", elements="str"),
                 regions=dict(type="list", elements="str"),
-                types=dict(type="list", elements="str", choices=["ecs", "rds", "polardb"],
-                           default=["ecs", "rds", "polardb"]),
+                types=dict(type="list", elements="str", choices=list(ASSET_TYPES), default=list(ASSET_TYPES)),
                 tags=dict(type="dict"),
                 name_pattern=dict(type="str"),
             )),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             purge=dict(type="bool", default=False),
+            max_removals=dict(type="int"),
             network_domain_id=dict(type="str"),
             address_type=dict(type="str", choices=["Private", "Public"], default="Private"),
-            member_role_name=dict(type="str", default="ResourceDirectoryAccountAccessRole"),
+            member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
             max_concurrency=dict(type="int", default=4),
         ),
         required_one_of=[["assets", "discover"]],
@@ -405,72 +467,60 @@ def main():
     )
     params = module.params
     instance_id, region = params["instance_id"], module.region
-    if params["max_concurrency"] < 1:
-        module.fail_json(msg="max_concurrency must be at least 1")
+    problems = option_problems(params)
+    if problems:
+        module.fail_json(msg=problems.message("nothing was changed"))
+
+    # Read: the bastion host, the members, the scope of the task inside them, what is imported.
     bastion = module.client("bastionhost")
     require_multi_account_instance(module, bastion, instance_id)
     directory = read_directory(module, instance_id)
     added = set(api_read(module, "list the members of %s" % instance_id,
                          lambda: list_rd_members(bastion, region, instance_id)))
-    plan = Plan(module, directory, added)
-    if params["network_domain_id"]:
-        domains = api_read(module, "list the network domains of %s" % instance_id,
-                           lambda: network_domain_ids(bastion, region, instance_id))
-        if params["network_domain_id"] not in domains:
-            plan.problems.append("network domain %s does not exist on bastion host %s (it has: %s)" % (
-                params["network_domain_id"], instance_id, ", ".join(domains) or "none"))
-    requested = plan.requested_assets()
-    searched_members = discover_members(plan, params["discover"])
-    plan.fail_on_problems()
+    reader = Reader(module, directory, added)
+    reader.network_domain(bastion)
+    listed = reader.listed()
+    scope = Scope((a["member_id"], a["region"], a["type"]) for a in listed) | reader.discover_scope()
+    reader.fail_on_problems()
+    access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
+                          module.secret_values())
+    if scope.members:
+        require_known_regions(module, access.factory_for(scope.members[0]), scope.regions,
+                              "discover.regions and the regions of assets")
+    discovered = discover(module, access, directory, scope)
+    selected = selected_keys(module, access, directory, discovered, scope)
+    imported = api_read(module, "list the assets imported into %s" % instance_id,
+                        lambda: imported_assets(bastion, region, instance_id))
 
-    everything, selected = owned_assets(plan, requested, params["discover"], searched_members)
-    # A member whose discovery failed has no known assets: stop before calling its assets missing.
-    plan.fail_on_problems()
-    wanted = wanted_assets(plan, requested, everything, selected)
-    plan.fail_on_problems()
+    # Plan: every write, and every refusal, before the first write.
+    plan = plan_assets(AssetRequest(state=params["state"], purge=params["purge"], listed=listed, selected=selected,
+                                    scope=scope, address_type=params["address_type"],
+                                    max_removals=params["max_removals"]),
+                       discovered, imported, directory.label)
+    if plan.problems:
+        module.fail_json(msg=plan.problems.message("nothing was changed", len(params["assets"] or [])))
+    for warning in plan.warnings:
+        module.warn(warning)
+    owned = attribute_assets(imported, discovered)[0]
+    in_scope = [a for assets in owned.values() for a in assets if scope.holds(a)]
+    changed = bool(plan.to_import or plan.to_remove)
+    if module.check_mode or not changed:
+        module.exit_json(changed=changed, diff=diff_of(directory, in_scope, plan.to_import, plan.to_remove),
+                         **results(plan, plan.to_import, plan.to_remove))
 
-    owner = dict((asset_key(a), a) for a in everything)
-    current = dict((asset_key(a), dict(owner[asset_key(a)], asset_id=a["asset_id"])) for a in api_read(
-        module, "list the assets imported into %s" % instance_id, lambda: imported_assets(bastion, region, instance_id))
-        if asset_key(a) in owner)
-    wanted_keys = set(asset_key(a) for a in wanted)
-    if params["state"] == "absent":
-        to_import, to_remove = [], [current[k] for k in sorted(wanted_keys & set(current))]
-        unchanged = [a for a in wanted if asset_key(a) not in current]
-    else:
-        to_import = [a for a in wanted if asset_key(a) not in current]
-        unchanged = [dict(a, asset_id=current[asset_key(a)]["asset_id"]) for a in wanted if asset_key(a) in current]
-        to_remove = [current[k] for k in sorted(set(current) - wanted_keys)] if params["purge"] else []
-    if params["address_type"] == "Public":
-        private_only = [a for a in to_import if not a.get("public_address")]
-        if private_only:
-            module.fail_json(msg="nothing was changed: address_type Public needs a public address, and these assets "
-                                 "have none: %s" % ", ".join("%s %s" % asset_key(a) for a in private_only))
-
-    before = sorted(diff_label(directory, a) for a in current.values())
-    after = sorted(set(before) - set(diff_label(directory, a) for a in to_remove)
-                   | set(diff_label(directory, a) for a in to_import))
-    diff = dict(before=dict(assets=before), after=dict(assets=after))
-    result = dict(diff=diff, unchanged=[result_view(a) for a in unchanged])
-    if module.check_mode or not (to_import or to_remove):
-        module.exit_json(changed=bool(to_import or to_remove), imported=[result_view(a) for a in to_import],
-                         removed=[result_view(a) for a in to_remove],
-                         counts=dict(imported=len(to_import), removed=len(to_remove), unchanged=len(unchanged)),
-                         **result)
-
-    jobs = [("remove", a, lambda a=a: delete_imported_asset(bastion, region, instance_id, a)) for a in to_remove]
+    # Apply.
+    jobs = [("remove", a, lambda a=a: delete_imported_asset(bastion, region, instance_id, a)) for a in plan.to_remove]
     jobs += [("import", a, lambda a=a: import_asset(bastion, region, instance_id, a, params["address_type"],
-                                                    params["network_domain_id"])) for a in to_import]
+                                                    params["network_domain_id"])) for a in plan.to_import]
     done, failed = run_writes(module, jobs)
-    imported = sort_assets(a for kind, a in done if kind == "import")
-    removed = sort_assets(a for kind, a in done if kind == "remove")
-    result.update(changed=bool(done), imported=[result_view(a) for a in imported],
-                  removed=[result_view(a) for a in removed],
-                  counts=dict(imported=len(imported), removed=len(removed), unchanged=len(unchanged)))
+    imported_now = [a for kind, a in done if kind == "import"]
+    removed_now = [a for kind, a in done if kind == "remove"]
+    result = dict(changed=bool(done), diff=diff_of(directory, in_scope, imported_now, removed_now),
+                  **results(plan, imported_now, removed_now))
     if failed:
         module.fail_json(msg="%d of %d writes failed on bastion host %s (imported %d, removed %d); rerun to finish: %s" % (
-            len(failed), len(jobs), instance_id, len(imported), len(removed), " | ".join(f["msg"] for f in failed)),
-            failed_assets=failed, **result)
+            len(failed), len(jobs), instance_id, len(imported_now), len(removed_now),
+            " | ".join(f["msg"] for f in failed[:10])), failed_assets=failed, **result)
     module.exit_json(**result)
 
 

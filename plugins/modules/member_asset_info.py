@@ -225,22 +225,15 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
     ASSET_TYPES,
     DEFAULT_MEMBER_ROLE,
-    asset_key,
+    MemberAccess,
     discover_assets,
-    imported_assets,
     member_role_arn,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import imported_assets
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import MissingSdkError
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import Directory, DirectoryError
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import (
-    error_details,
-    remediation_for,
-    scrub,
-    server_message,
-)
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
-
-DISCOVERY_POLICIES = "AliyunECSReadOnlyAccess, AliyunRDSReadOnlyAccess and AliyunPolardbReadOnlyAccess"
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import asset_key
 
 
 def read_directory(module):
@@ -257,31 +250,11 @@ def member_name(directory, member_id):
     return (directory.accounts.get(member_id) or {}).get("display_name")
 
 
-def member_remediation(code, role_name, member_id, caller):
-    if code and code.startswith("EntityNotExist.Role"):
-        return ("create the role %s in account %s, trusting account %s, or set member_role_name to a role that "
-                "exists there" % (role_name, member_id, caller))
-    if code == "NoPermission":
-        return ("let the role %s of account %s trust account %s (its trust policy), or set member_role_name to a "
-                "role that does" % (role_name, member_id, caller))
-    if code == "Forbidden.RAM":
-        return ("grant the caller AliyunSTSAssumeRoleAccess and the role %s %s" % (role_name, DISCOVERY_POLICIES))
-    return remediation_for(code) or "check member_role_name and that the role can read ECS, RDS and PolarDB"
-
-
-def member_error(module, directory, member_id, exc):
-    role_name = module.params["member_role_name"]
-    role_arn = member_role_arn(member_id, role_name)
-    details = error_details(exc)
-    references = ", ".join("%s: %s" % (label, details[key])
-                           for label, key in (("code", "code"), ("request id", "request_id")) if details[key])
-    remedy = member_remediation(details["code"], role_name, member_id, directory.caller["account_id"])
-    message = "%s (%s) with role %s: %s%s. %s%s." % (
-        member_name(directory, member_id), member_id, role_arn, " ".join(server_message(exc).split()).rstrip("."),
-        " (%s)" % references if references else "", remedy[0].upper(), remedy[1:])
-    return dict(member_id=member_id, member_name=member_name(directory, member_id), role_arn=role_arn,
-                code=details["code"], request_id=details["request_id"],
-                message=scrub(message, module.secret_values()))
+def member_error(access, directory, member_id, exc):
+    message, details = access.describe(member_id, exc, lambda m: "%s (%s)" % (member_name(directory, m), m))
+    return dict(member_id=member_id, member_name=member_name(directory, member_id),
+                role_arn=member_role_arn(member_id, access.role_name), code=details["code"],
+                request_id=details["request_id"], message=message)
 
 
 def main():
@@ -313,7 +286,8 @@ def main():
     else:
         members, problems = directory.resolve(params["members"])
         if problems:
-            module.fail_json(msg="Cannot discover assets in the given members: %s." % "; ".join(problems))
+            module.fail_json(msg=problems.message("cannot discover assets in the given members",
+                                                  len(params["members"])))
 
     imported = None
     if params["instance_id"]:
@@ -324,11 +298,10 @@ def main():
             module.fail_json_api(exc, "failed to list the assets imported into bastion host %s in %s" % (
                 params["instance_id"], module.region))
 
-    caller = module.clients
-    role_name = params["member_role_name"]
+    access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
+                          module.secret_values())
     assets, errors = discover_assets(
-        lambda member_id: caller.for_assumed_role(member_role_arn(member_id, role_name)),
-        members, regions, types=params["types"], tags=params["tags"], name_pattern=params["name_pattern"],
+        access.factory_for, members, regions, types=params["types"], tags=params["tags"], name_pattern=params["name_pattern"],
         max_workers=params["max_concurrency"])
 
     missing_sdk = next((e for e in errors.values() if isinstance(e, MissingSdkError)), None)
@@ -336,7 +309,7 @@ def main():
         module.fail_json(msg=missing_required_lib(missing_sdk.distribution), exception=missing_sdk.traceback)
     if errors:
         module.no_log_values.update(module.secret_values())
-        failed = [member_error(module, directory, m, errors[m]) for m in sorted(errors)]
+        failed = [member_error(access, directory, m, errors[m]) for m in sorted(errors)]
         module.fail_json(
             msg="Could not discover the assets of %d member account(s): %s" % (
                 len(failed), " | ".join(f["message"] for f in failed)),

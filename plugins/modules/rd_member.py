@@ -16,22 +16,33 @@ description:
   - Everything is resolved and validated before the first change; an unknown name, an account outside the resource
     directory, the caller itself, the management account, a delegated administrator, a caller that is a member
     (wrong direction) or a bastion host whose edition or version does not support it fails the task with no change.
-  - Removing a member that still has imported assets is refused, naming the assets, unless O(remove_assets=true).
-    Which imported assets belong to a member is learned by discovering the member's ECS, RDS and PolarDB instances
-    in O(asset_regions) through O(member_role_name).
+  - The safety rule. The task removes only the members it names or selects with O(state=absent) or, with
+    O(purge_members=true), the members on the bastion host beyond those it names or selects; never when the
+    selection is empty (an empty O(members) list, a O(select) without criteria, an unknown folder, a selection that
+    matches nobody), never more than O(max_removals) members and assets, and every removal is planned before the
+    first write. Check mode and the diff show exactly those removals.
+  - Removing a member that still has imported assets is refused, naming the assets, unless O(remove_assets=true);
+    then every asset imported from that member, in every region, is removed first, or nothing is done. An asset
+    imported by M(alicloud.bastionhost.member_asset) carries its member and region in its Comment (the ownership
+    record C(imported by alicloud.bastionhost from member <UID> in <region>)); an asset without one (imported by
+    hand) is attributed by discovering the members' ECS, RDS and PolarDB instances through O(member_role_name) in
+    O(asset_regions). While any imported asset cannot be attributed, no member is removed.
 author:
   - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
 options:
   members:
     description:
       - Member accounts, as 16-digit account IDs or Resource Directory display names.
-      - Omitted, the members are not managed by name (only O(select) applies).
+      - Omitted, the members are not managed by name (only O(select) applies). An empty list, or an empty name,
+        is an error.
     type: list
     elements: str
   select:
     description:
       - Selects member accounts from the resource directory, in addition to O(members).
       - The management account, delegated administrators and the caller are never selected.
+      - It must name at least one folder or tag, or O(select.all=true); an unknown folder ID is an error. A selection
+        that matches no member is a warning, and an error with O(purge_members=true).
     type: dict
     suboptions:
       folder_ids:
@@ -39,7 +50,8 @@ options:
         type: list
         elements: str
       tags:
-        description: Members that carry every one of these tags.
+        description:
+          - Members that carry every one of these tags. Values match as text, so YAML V(true) matches C("true").
         type: dict
       all:
         description: Every member account of the resource directory.
@@ -70,9 +82,16 @@ options:
     default: ResourceDirectoryAccountAccessRole
   asset_regions:
     description:
-      - Regions where a removed member's assets are looked for. Defaults to O(region).
+      - Regions where the members' instances are discovered, to attribute imported assets that have no ownership
+        record, when members are removed.
+      - Defaults to O(region) and the regions of the bastion host's imported assets that are known.
     type: list
     elements: str
+  max_removals:
+    description:
+      - The most members and assets the task may remove. A task that would remove more fails before any write,
+        listing what it would remove. Unset, there is no limit.
+    type: int
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.multi_account
@@ -82,13 +101,15 @@ attributes:
     description: Computes and reports the changes, with the diff, without calling any write API.
   diff_mode:
     support: full
-    description: The members before and after, as sorted C(ID (display name)) lists.
+    description: The members before and after, as sorted C(ID (display name)) lists, and the assets removed with
+      them, as C(member type instance_id) lines.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - "Calls Bastionhost C(DescribeInstances), C(ListInstanceRdMembers), C(AddInstanceRdMember) and
     C(RemoveInstanceRdMember); ResourceManager C(GetResourceDirectory), C(ListDelegatedAdministrators) and
-    C(ListAccounts); STS C(GetCallerIdentity); and, when removing members, C(ListHosts), C(ListDatabases),
-    STS C(AssumeRole) and the ECS, RDS and PolarDB list APIs in the member."
+    C(ListAccounts) (and C(ListFoldersForParent) with O(select.folder_ids)); STS C(GetCallerIdentity); and, when
+    removing members, C(ListHosts), C(ListDatabases), C(DeleteHost), C(DeleteDatabase) and, for imported assets
+    without an ownership record, STS C(AssumeRole) and the ECS, RDS and PolarDB list APIs in the members."
 """
 
 EXAMPLES = r"""
@@ -123,7 +144,7 @@ EXAMPLES = r"""
     members: [shop-dev]
     state: absent
     remove_assets: true
-    asset_regions: [cn-hangzhou, cn-shanghai]
+    max_removals: 50
 """
 
 RETURN = r"""
@@ -158,111 +179,117 @@ removed_assets:
   returned: always
   type: list
   elements: dict
-  sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "asset_id": "12"}]
+  sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "region": "cn-hangzhou",
+            "asset_id": "12"}]
 """
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    discover_member_assets,
-    imported_assets,
-    member_role_arn,
+    DEFAULT_MAX_WORKERS,
+    MemberAccess,
+    discover_assets,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
     add_rd_member,
     delete_imported_asset,
+    imported_assets,
     list_rd_members,
     remove_rd_member,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import folder_names
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
     api_read,
     read_directory,
+    require_known_regions,
     require_multi_account_instance,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+    asset_label,
+    attribute_assets,
+    membership_changes,
+    plan_members,
+    select_members,
+)
+
+ASSET_RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "asset_id")
 
 
-class RdMembers:
-    """Reads the bastion host and the resource directory, plans the change, applies it."""
+def read_selection(module, directory):
+    """The UIDs the task names or selects; fails on any input that selects nothing."""
+    select = module.params["select"]
+    known_folders = None
+    if select and select.get("folder_ids"):
+        rm = module.client("resourcemanager")
+        known_folders = api_read(module, "list the folders of the resource directory",
+                                 lambda: folder_names(rm, directory.root_folder_id))
+    uids, problems, warnings = select_members(directory, module.params["members"], select, known_folders)
+    if problems:
+        module.fail_json(msg=problems.message("invalid members, nothing was changed",
+                                              len(module.params["members"] or [])))
+    for warning in warnings:
+        module.warn(warning)
+    return uids
 
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.region = module.region
-        self.instance_id = module.params["instance_id"]
-        self.bastion = module.client("bastionhost")
-        self.added, self.removed, self.removed_assets = [], [], []
 
-    def desired_members(self, directory):
-        uids, problems = directory.resolve(self.params["members"] or [])
-        select = self.params["select"]
-        if select:
-            for uid in directory.select(select.get("folder_ids"), select.get("tags"), select.get("all")):
-                if uid not in uids:
-                    uids.append(uid)
-        if problems:
-            self.module.fail_json(msg="invalid members, nothing was changed: %s" % "; ".join(problems))
-        return uids
+def read_asset_owners(module, directory, bastion, members_on_host):
+    """``(owned, unattributed)``: the bastion host's imported assets by member. Assets without an
+    ownership record are attributed by discovering every member on the bastion host."""
+    params, region, instance_id = module.params, module.region, module.params["instance_id"]
+    imported = api_read(module, "list the assets imported into %s" % instance_id,
+                        lambda: imported_assets(bastion, region, instance_id))
+    unrecorded = [a for a in imported if not a["member_id"]]
+    discovered = []
+    if unrecorded and members_on_host:
+        regions = params["asset_regions"] or sorted(set([region]) | set(a["region"] for a in imported if a["region"]))
+        access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
+                              module.secret_values())
+        require_known_regions(module, access.factory_for(members_on_host[0]), regions, "asset_regions")
+        discovered, errors = discover_assets(access.factory_for, members_on_host, regions,
+                                             types=sorted(set(a["type"] for a in unrecorded)),
+                                             max_workers=DEFAULT_MAX_WORKERS)
+        if errors:
+            module.fail_json(msg="nothing was changed: the members' assets must be known before members are removed, "
+                                 "and these members could not be read: %s" % " | ".join(
+                                     access.describe(m, exc, directory.label)[0] for m, exc in sorted(errors.items())))
+    return attribute_assets(imported, discovered)
 
-    def plan(self, current, desired):
-        if self.params["state"] == "absent":
-            return [], sorted(set(desired) & set(current))
-        to_add = sorted(set(desired) - set(current))
-        to_remove = sorted(set(current) - set(desired)) if self.params["purge_members"] else []
-        return to_add, to_remove
 
-    def assets_of(self, members):
-        """``{member: [imported asset]}`` for members leaving the bastion host, learned by discovery."""
-        if not members:
-            return {}
-        imported = api_read(self.module, "list the assets imported into %s" % self.instance_id,
-                            lambda: imported_assets(self.bastion, self.region, self.instance_id))
-        if not imported:
-            return {}
-        by_key = dict(((a["type"], a["instance_id"]), a) for a in imported)
-        regions = self.params["asset_regions"] or [self.region]
-        owned = {}
-        for member in members:
-            arn = member_role_arn(member, self.params["member_role_name"])
-            found = api_read(self.module, "find the assets of member %s through role %s (set member_role_name to a role "
-                             "the caller may assume in that member)" % (member, arn),
-                             lambda: discover_member_assets(self.module.clients.for_assumed_role(arn), member, regions))
-            mine = [dict(by_key[(f["type"], f["instance_id"])], member_id=member)
-                    for f in found if (f["type"], f["instance_id"]) in by_key]
-            if mine:
-                owned[member] = sorted(mine, key=lambda a: (a["type"], a["instance_id"]))
-        return owned
-
-    def refuse_members_with_assets(self, owned, directory):
-        named = ["%s: %s" % (directory.label(m), ", ".join("%s %s" % (a["type"], a["instance_id"]) for a in assets))
-                 for m, assets in sorted(owned.items())]
-        self.module.fail_json(msg="cannot remove members that still have imported assets, nothing was changed (set "
-                                  "remove_assets: true to remove those assets too): %s" % "; ".join(named))
-
-    def apply(self, to_add, to_remove, owned):
-        """Writes in a safe order: a member's assets, then the member, then new members."""
-        try:
-            for member in to_remove:
-                for asset in owned.get(member, []):
-                    delete_imported_asset(self.bastion, self.region, self.instance_id, asset)
-                    self.removed_assets.append(asset)
-                remove_rd_member(self.bastion, self.region, self.instance_id, member)
-                self.removed.append(member)
-            for member in to_add:
-                add_rd_member(self.bastion, self.region, self.instance_id, member)
-                self.added.append(member)
-        except Exception as exc:
-            self.module.fail_json_api(
-                exc, "failed to change the members of %s after adding %s and removing %s; rerun to finish" % (
-                    self.instance_id, self.added or "none", self.removed or "none"),
-                added=self.added, removed=self.removed, removed_assets=asset_results(self.removed_assets))
+def apply(module, bastion, plan):
+    """Writes in a safe order: a member's assets, then the member, then new members."""
+    region, instance_id = module.region, module.params["instance_id"]
+    added, removed, removed_assets = [], [], []
+    try:
+        for member in plan.to_remove:
+            for asset in [a for a in plan.removed_assets if a["member_id"] == member]:
+                delete_imported_asset(bastion, region, instance_id, asset)
+                removed_assets.append(asset)
+            remove_rd_member(bastion, region, instance_id, member)
+            removed.append(member)
+        for member in plan.to_add:
+            add_rd_member(bastion, region, instance_id, member)
+            added.append(member)
+    except Exception as exc:
+        module.fail_json_api(
+            exc, "failed to change the members of %s after adding %s and removing %s; rerun to finish" % (
+                instance_id, added or "none", removed or "none"),
+            changed=bool(added or removed or removed_assets), added=added, removed=removed,
+            removed_assets=asset_results(removed_assets))
+    return added, removed, removed_assets
 
 
 def asset_results(assets):
-    return [dict(member_id=a["member_id"], type=a["type"], instance_id=a["instance_id"], asset_id=a["asset_id"])
-            for a in assets]
+    return [dict((field, a.get(field)) for field in ASSET_RESULT_FIELDS) for a in assets]
 
 
 def member_results(directory, uids):
     return [dict(member_id=u, display_name=(directory.accounts.get(u) or {}).get("display_name")) for u in sorted(uids)]
+
+
+def diff_of(directory, before, after, removed_assets):
+    def view(members, assets):
+        return dict(members=sorted(map(directory.label, members)),
+                    assets=sorted(asset_label(a, directory.label) for a in assets))
+    return dict(before=view(before, removed_assets), after=view(after, []))
 
 
 def main():
@@ -280,34 +307,40 @@ def main():
             remove_assets=dict(type="bool", default=False),
             member_role_name=dict(type="str", default="ResourceDirectoryAccountAccessRole"),
             asset_regions=dict(type="list", elements="str"),
+            max_removals=dict(type="int"),
         ),
-        required_one_of=[["members", "select"]],
         supports_check_mode=True,
     )
-    rd = RdMembers(module)
-    require_multi_account_instance(module, rd.bastion, rd.instance_id)
-    directory = read_directory(module, rd.instance_id)
-    desired = rd.desired_members(directory)
-    current = api_read(module, "list the members of %s" % rd.instance_id,
-                       lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
-    to_add, to_remove = rd.plan(current, desired)
-    owned = rd.assets_of(to_remove)
-    if owned and not module.params["remove_assets"]:
-        rd.refuse_members_with_assets(owned, directory)
+    params, instance_id = module.params, module.params["instance_id"]
+    if params["max_removals"] is not None and params["max_removals"] < 0:
+        module.fail_json(msg="max_removals must be 0 or more, got %d" % params["max_removals"])
+    bastion = module.client("bastionhost")
+    require_multi_account_instance(module, bastion, instance_id)
+    directory = read_directory(module, instance_id)
+    desired = read_selection(module, directory)
+    current = api_read(module, "list the members of %s" % instance_id,
+                       lambda: list_rd_members(bastion, module.region, instance_id))
+    owned, unattributed = {}, []
+    if membership_changes(current, desired, params["state"], params["purge_members"])[1]:
+        owned, unattributed = read_asset_owners(module, directory, bastion, sorted(current))
 
-    after = sorted((set(current) | set(to_add)) - set(to_remove))
-    diff = dict(before=dict(members=sorted(map(directory.label, current))),
-                after=dict(members=sorted(map(directory.label, after))))
-    changed = bool(to_add or to_remove)
+    plan = plan_members(current, desired, params["state"], params["purge_members"], params["remove_assets"], owned,
+                        unattributed, params["max_removals"], directory.label)
+    if plan.problems:
+        module.fail_json(msg=plan.problems.message("nothing was changed"))
+    after = sorted((set(current) | set(plan.to_add)) - set(plan.to_remove))
+    changed = bool(plan.to_add or plan.to_remove)
     if module.check_mode or not changed:
-        module.exit_json(changed=changed, diff=diff, members=member_results(directory, after), added=to_add,
-                         removed=to_remove, removed_assets=asset_results(a for m in to_remove for a in owned.get(m, [])))
-    rd.apply(to_add, to_remove, owned)
-    final = api_read(module, "list the members of %s" % rd.instance_id,
-                     lambda: list_rd_members(rd.bastion, module.region, rd.instance_id))
-    diff["after"] = dict(members=sorted(map(directory.label, final)))
-    module.exit_json(changed=True, diff=diff, members=member_results(directory, final), added=rd.added,
-                     removed=rd.removed, removed_assets=asset_results(rd.removed_assets))
+        module.exit_json(changed=changed, diff=diff_of(directory, current, after, plan.removed_assets),
+                         members=member_results(directory, after), added=plan.to_add, removed=plan.to_remove,
+                         removed_assets=asset_results(plan.removed_assets))
+
+    added, removed, removed_assets = apply(module, bastion, plan)
+    final = api_read(module, "list the members of %s" % instance_id,
+                     lambda: list_rd_members(bastion, module.region, instance_id))
+    module.exit_json(changed=True, diff=diff_of(directory, current, final, removed_assets),
+                     members=member_results(directory, final), added=added, removed=removed,
+                     removed_assets=asset_results(removed_assets))
 
 
 if __name__ == "__main__":

@@ -192,7 +192,8 @@ def assert_no_secret(stdout, events):
 def test_job_template_through_ansible_runner(eco, tmp_path, demo_emulator):
     playbook = job_playbook()
     result, events, stdout = run_job(eco, tmp_path, demo_emulator, playbook, SAMPLE_INPUTS,
-                                     {'bastionhost_instance_id': DEMO_INSTANCE_ID})
+                                     {'bastionhost_instance_id': DEMO_INSTANCE_ID,
+                                      'bastionhost_member_select': {'all': True}})
     assert (result.status, result.rc) == ('successful', 0), f'{os.path.basename(playbook)}:\n{stdout[-6000:]}'
 
     adds = [call for call in demo_emulator.writes() if call['action'] == 'AddInstanceRdMember']

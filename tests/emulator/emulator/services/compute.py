@@ -7,6 +7,15 @@ from ..params import page_by_number, page_by_token, tags_match
 from ..registry import action
 
 CREATED = '2024-03-01T08:00Z'
+# Public Alibaba Cloud regions (ECS DescribeRegions; the "Regions and zones" page of the ECS docs).
+# The regions an organisation file uses are added, so any org file stays self-consistent.
+PUBLIC_REGIONS = (
+    'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-wulanchabu', 'cn-hangzhou', 'cn-shanghai',
+    'cn-nanjing', 'cn-fuzhou', 'cn-wuhan-lr', 'cn-shenzhen', 'cn-heyuan', 'cn-guangzhou', 'cn-chengdu',
+    'cn-hongkong', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-3', 'ap-southeast-5',
+    'ap-southeast-6', 'ap-southeast-7', 'us-east-1', 'us-west-1', 'eu-west-1', 'eu-central-1', 'me-east-1',
+    'me-central-1',
+)
 
 
 def _region_assets(ctx, kind):
@@ -36,6 +45,21 @@ def ecs_view(instance):
         'InnerIpAddress': {'IpAddress': []},
         'Tags': {'Tag': [{'TagKey': k, 'TagValue': str(v)} for k, v in sorted((instance.get('tags') or {}).items())]},
     }
+
+
+def _org_regions(org):
+    regions = set()
+    for account in org.accounts.values():
+        for key in ('ecs_instances', 'rds_instances', 'polardb_clusters', 'bastionhosts'):
+            regions.update(item['region'] for item in account.get(key) or [])
+    return regions
+
+
+@action('ecs', 'DescribeRegions')
+def describe_regions(ctx):
+    regions = sorted(set(PUBLIC_REGIONS) | _org_regions(ctx.org))
+    return {'Regions': {'Region': [{'RegionId': r, 'LocalName': r, 'RegionEndpoint': 'ecs.%s.aliyuncs.com' % r,
+                                    'Status': 'available'} for r in regions]}}
 
 
 @action('ecs', 'DescribeInstances')

@@ -12,14 +12,17 @@ import pytest
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
     ASSET_TYPES,
     DEFAULT_MEMBER_ROLE,
-    asset_key,
     discover_assets,
     discover_member_assets,
     ecs_asset,
-    imported_assets,
     member_role_arn,
     polardb_asset,
     rds_asset,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import imported_assets
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+    asset_key,
+    ownership_record,
     sort_assets,
     tags_match,
 )
@@ -308,6 +311,7 @@ def test_imported_assets_pages_and_skips_local_ones():
               "ActiveAddressType": "Private"} for n in range(120)]
     hosts.append({"HostId": "900", "HostName": "local", "Source": "Local", "SourceInstanceId": "",
                   "ActiveAddressType": "Private"})
+    hosts[1]["Comment"] = ownership_record(MEMBER, "cn-shanghai")
     databases = [
         {"DatabaseId": "1", "DatabaseName": "orders", "Source": "Rds", "SourceInstanceId": "rm-0001",
          "SourceInstanceRegionId": "cn-shanghai", "ActiveAddressType": "Private", "NetworkDomainId": "nd-1"},
@@ -321,10 +325,14 @@ def test_imported_assets_pages_and_skips_local_ones():
     assert {a["type"] for a in imported} == {"ecs", "rds", "polardb"}
     assert "local" not in [a["name"] for a in imported] and "legacy" not in [a["name"] for a in imported]
     assert imported[0] == {"type": "ecs", "instance_id": "i-0000", "region": None, "asset_id": "0",
-                           "name": "host-0", "address_type": "Private", "network_domain_id": None}
+                           "name": "host-0", "address_type": "Private", "network_domain_id": None,
+                           "source_state": None, "member_id": None}
+    recorded = next(a for a in imported if a["instance_id"] == "i-0001")
+    assert (recorded["member_id"], recorded["region"]) == (MEMBER, "cn-shanghai")
     by_type = dict((a["type"], a) for a in imported)
     assert by_type["rds"] == {"type": "rds", "instance_id": "rm-0001", "region": "cn-shanghai", "asset_id": "1",
-                              "name": "orders", "address_type": "Private", "network_domain_id": "nd-1"}
+                              "name": "orders", "address_type": "Private", "network_domain_id": "nd-1",
+                              "source_state": None, "member_id": None}
     assert by_type["polardb"]["region"] == "cn-hangzhou" and by_type["polardb"]["network_domain_id"] is None
     methods = [(m, r.page_number, r.page_size, r.instance_id) for m, r in client.requests]
     assert methods == [("list_hosts", "1", "100", "bastionhost-cn-x"), ("list_hosts", "2", "100", "bastionhost-cn-x"),

@@ -66,19 +66,19 @@ def directory():
 def test_resolve_takes_ids_and_display_names(directory):
     uids, problems = directory.resolve(["1000000000000011", "shop-dev", "shop-prod"])
     assert uids == ["1000000000000011", "1000000000000021"]
-    assert problems == []
+    assert not problems
 
 
 def test_resolve_names_every_bad_entry(directory):
     uids, problems = directory.resolve(["nobody", "123", "1000000000000099", MANAGEMENT, ADMIN, "twin"])
     assert uids == []
-    assert problems == [
-        "no account named 'nobody' in this resource directory",
-        "'123' is not a 16-digit account ID",
-        "account 1000000000000099 is not in this resource directory",
-        "account 1000000000000001 is the caller itself (only member assets can be imported)",
-        "account 1000000000000002 is a delegated administrator (only member assets can be imported)",
-        "display name 'twin' is ambiguous: 1000000000000031, 1000000000000032",
+    assert problems.lines() == [
+        "no account with this display name in the resource directory: 'nobody'",
+        "not 16-digit account IDs: '123'",
+        "accounts not in this resource directory: 1000000000000099",
+        "the caller's own account is not a member (only member assets can be imported): 1000000000000001",
+        "delegated administrators are not members (only member assets can be imported): 1000000000000002",
+        "ambiguous display names: 'twin' (1000000000000031, 1000000000000032)",
     ]
 
 
@@ -98,8 +98,8 @@ def test_label_shows_the_display_name(directory):
 
 def test_a_delegated_administrator_caller_may_not_add_the_management_account():
     directory = Directory(rm_client(), sts_client(ADMIN))
-    assert directory.resolve([MANAGEMENT])[1] == [
-        "account 1000000000000001 is the management account (only member assets can be imported)"]
+    assert directory.resolve([MANAGEMENT])[1].lines() == [
+        "the management account is not a member (only member assets can be imported): 1000000000000001"]
 
 
 def test_no_resource_directory_is_a_directory_error(api_error):

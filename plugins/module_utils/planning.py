@@ -1,0 +1,433 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.bastionhost collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Pure planning: every write a task makes, and every refusal, decided before its first write.
+
+The safety rule, enforced here for every module that removes anything: a task removes only
+what it lists explicitly or, with ``purge``/``purge_members``, what its scope (the members,
+regions and asset types it names or selects) holds beyond what it selects; never when the
+selection is empty, never when part of the scope could not be read, and never more than
+``max_removals``.
+
+Nothing in this file calls an API: the modules read the state, call ``plan_assets`` or
+``plan_members``, and apply the plan unless it has problems (or the task is in check mode).
+
+    plan = plan_assets(AssetRequest(state="present", purge=True, ...), discovered, imported)
+    if plan.problems:
+        module.fail_json(msg=plan.problems.message("nothing was changed"))
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import OrderedDict
+
+ASSET_TYPES = ("ecs", "rds", "polardb")
+DATABASE_TYPES = ("rds", "polardb")
+
+# The member and region of an asset the collection imported, written in its Comment on the
+# bastion host (ListHosts does not say either). The whole Comment is this one line.
+OWNERSHIP_RECORD = "imported by alicloud.bastionhost from member %s in %s"
+_OWNERSHIP_PATTERN = re.compile(r"^imported by alicloud\.bastionhost from member (\d{16}) in ([a-z0-9-]+)$")
+
+# Bastionhost's DatabaseType takes MySQL, Oracle, PostgreSQL and SQLServer (CreateDatabaseRequest
+# model); an engine is sent as the type that speaks its protocol, with that type's default port.
+DATABASE_ENGINES = {
+    "mysql": ("MySQL", 3306),
+    "mariadb": ("MySQL", 3306),
+    "postgresql": ("PostgreSQL", 5432),
+    "sqlserver": ("SQLServer", 1433),
+    "oracle": ("Oracle", 1521),
+}
+MAX_NAME_LENGTH = 128  # HostName and DatabaseName (CreateHostRequest / CreateDatabaseRequest models)
+SHOWN_VALUES = 10
+
+
+def ownership_record(member_id, region):
+    """The Comment written on every asset the collection imports."""
+    return OWNERSHIP_RECORD % (member_id, region)
+
+
+def read_ownership(comment):
+    """``(member_id, region)`` from an ownership record, or None for any other Comment."""
+    match = _OWNERSHIP_PATTERN.match(str(comment or "").strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
+def tag_text(value):
+    """A tag value as Alibaba Cloud stores it: text. YAML ``true`` is "true", ``1`` is "1"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def normalize_tags(tags):
+    """``{key: text}``; an empty value only needs the key."""
+    return dict((str(key), tag_text(value)) for key, value in (tags or {}).items())
+
+
+def tags_match(wanted, actual):
+    """True when ``actual`` carries every tag of ``wanted`` (both as text)."""
+    actual = normalize_tags(actual)
+    return all(key in actual and (value == "" or actual[key] == value)
+               for key, value in normalize_tags(wanted).items())
+
+
+def asset_key(asset):
+    """What identifies an asset on a bastion host: ``(type, instance_id)``."""
+    return asset["type"], asset["instance_id"]
+
+
+def sort_assets(assets):
+    """Assets sorted by member, type and instance id."""
+    return sorted(assets, key=lambda a: (a.get("member_id") or "", a["type"], a["instance_id"], a.get("region") or ""))
+
+
+def asset_label(asset, member_label=str):
+    return "%s %s %s" % (member_label(asset.get("member_id") or "?"), asset["type"], asset["instance_id"])
+
+
+def database_type(engine):
+    """``(DatabaseType, default port)`` for an RDS or PolarDB engine, or None when Bastionhost takes none."""
+    return DATABASE_ENGINES.get(str(engine or "").lower())
+
+
+def import_blocker(asset, address_type):
+    """Why ``asset`` cannot be imported with ``address_type``, or None when it can."""
+    if asset["type"] in DATABASE_TYPES and database_type(asset.get("engine")) is None:
+        return "engine %s is not one Bastionhost takes (MySQL, MariaDB, PostgreSQL, SQLServer, Oracle)" % (
+            asset.get("engine") or "unknown")
+    if address_type == "Public" and not asset.get("public_address"):
+        return "no public address (address_type Public)"
+    if address_type == "Private" and not asset.get("address"):
+        return "no private address"
+    if len(asset.get("name") or "") > MAX_NAME_LENGTH:
+        return "name longer than %d characters" % MAX_NAME_LENGTH
+    return None
+
+
+class Problems:
+    """Distinct problems, grouped by kind, so that thousands of bad entries make a few lines.
+
+        problems.add("no account with this display name in the resource directory", "shop-pord")
+        problems.message("nothing was changed")
+        # "nothing was changed: no account with this display name in the resource directory (2): 'a', 'b'"
+    """
+
+    def __init__(self):
+        self._kinds = OrderedDict()
+
+    def add(self, kind, value=None):
+        values = self._kinds.setdefault(kind, [])
+        if value is not None and value not in values:
+            values.append(value)
+
+    def extend(self, other):
+        for kind, values in other.items():
+            self._kinds.setdefault(kind, [])
+            for value in values:
+                self.add(kind, value)
+
+    def items(self):
+        return self._kinds.items()
+
+    def __bool__(self):
+        return bool(self._kinds)
+
+    def __len__(self):
+        return len(self._kinds)
+
+    def lines(self):
+        return [describe(kind, values) for kind, values in self._kinds.items()]
+
+    def message(self, prefix, entries=None):
+        scale = " in %d entries" % entries if entries and entries > SHOWN_VALUES else ""
+        return "%s%s: %s" % (prefix, scale, " | ".join(self.lines()))
+
+
+def describe(kind, values):
+    """'kind' / 'kind: a' / 'kind (12): a, b, ... and 2 more'."""
+    if not values:
+        return kind
+    shown = ", ".join(str(v) for v in values[:SHOWN_VALUES])
+    more = " and %d more" % (len(values) - SHOWN_VALUES) if len(values) > SHOWN_VALUES else ""
+    if len(values) == 1:
+        return "%s: %s" % (kind, shown)
+    return "%s (%d): %s%s" % (kind, len(values), shown, more)
+
+
+def check_max_removals(problems, removals, max_removals, member_label=str):
+    """Refuse more than ``max_removals`` removals, listing them (None: no limit)."""
+    if max_removals is not None and len(removals) > max_removals:
+        problems.add("the task would remove %d items, more than max_removals %d; raise max_removals to allow it" % (
+            len(removals), max_removals))
+        for item in removals:
+            problems.add("it would remove", item if isinstance(item, str) else asset_label(item, member_label))
+
+
+class Scope:
+    """The (member, region, type) cells a task covers: what it reads, and what purge may touch.
+
+        Scope.of(["1000000000000011"], ["cn-hangzhou"], ["ecs"]) | Scope([("1000000000000012", "cn-shanghai", "rds")])
+    """
+
+    def __init__(self, cells=()):
+        self.cells = frozenset(cells)
+
+    @classmethod
+    def of(cls, members, regions, types):
+        return cls((m, r, t) for m in members for r in regions for t in types)
+
+    def __or__(self, other):
+        return Scope(self.cells | other.cells)
+
+    @property
+    def members(self):
+        return sorted(set(c[0] for c in self.cells))
+
+    @property
+    def regions(self):
+        return sorted(set(c[1] for c in self.cells))
+
+    @property
+    def types(self):
+        return sorted(set(c[2] for c in self.cells))
+
+    def holds(self, asset):
+        return (asset.get("member_id"), asset.get("region"), asset["type"]) in self.cells
+
+
+def select_discovered(discovered, scope, tags=None, name_pattern=None, tagged_keys=None):
+    """Keys of the ``discovered`` assets a discover filter selects: in ``scope``, carrying every tag
+    (as text) and matching the shell-style ``name_pattern``. ``tagged_keys``: the keys a server-side
+    tag filter returned, for the types whose list carries no tags (RDS)."""
+    selected = set()
+    for asset in discovered:
+        if not scope.holds(asset):
+            continue
+        if tags:
+            if asset["type"] == "rds":
+                if asset_key(asset) not in (tagged_keys or ()):
+                    continue
+            elif not tags_match(tags, asset.get("tags")):
+                continue
+        if name_pattern and not fnmatch.fnmatchcase(asset.get("name") or "", name_pattern):
+            continue
+        selected.add(asset_key(asset))
+    return selected
+
+
+class AssetRequest:
+    """What a member_asset task asks for, with member names already resolved to UIDs.
+
+    ``listed``: the explicit ``assets`` entries (member_id, type, instance_id, region).
+    ``selected``: keys of the discovered assets the ``discover`` filter selects (None: no filter).
+    ``scope``: the Scope read by discovery; ``unread``: (member, reason) of scope reads that failed."""
+
+    def __init__(self, state="present", purge=False, listed=(), selected=None, scope=None, unread=(),
+                 address_type="Private", max_removals=None):
+        self.state = state
+        self.purge = purge
+        self.listed = list(listed)
+        self.selected = selected
+        self.scope = scope or Scope()
+        self.unread = list(unread)
+        self.address_type = address_type
+        self.max_removals = max_removals
+
+
+class AssetPlan:
+    """The writes of a member_asset task, and why it refuses to make them."""
+
+    def __init__(self):
+        self.to_import, self.to_remove, self.unchanged, self.skipped = [], [], [], []
+        self.problems = Problems()
+        self.warnings = []
+
+
+def plan_assets(request, discovered, imported, member_label=str):
+    """Plan a member_asset task.
+
+    ``discovered``: every asset of the scope's members in its regions and types (with member_id
+    and region); ``imported``: the bastion host's imported assets, each with ``asset_id`` and, when
+    known from its ownership record, ``member_id`` and ``region``."""
+    plan = AssetPlan()
+    for member, reason in request.unread:
+        plan.problems.add("part of the scope could not be read, so nothing is planned", "%s (%s)" % (
+            member_label(member), reason))
+    found = dict((asset_key(a), a) for a in discovered)
+    current = dict((asset_key(a), a) for a in imported)
+
+    listed = _listed_assets(request, found, current, plan.problems, member_label)
+    selected = [found[k] for k in sorted(request.selected or ()) if k in found]
+    if request.selected is not None and not selected:
+        plan.warnings.append("the discover filter matched no asset in members %s, regions %s, types %s" % (
+            ", ".join(sorted(map(member_label, request.scope.members))) or "none",
+            ", ".join(sorted(request.scope.regions)) or "none", ", ".join(sorted(request.scope.types)) or "none"))
+    wanted = OrderedDict((asset_key(a), a) for a in sort_assets(listed + selected))
+
+    if request.state == "absent":
+        for key, asset in wanted.items():
+            if key in current:
+                plan.to_remove.append(_with_current(asset, current[key]))
+            else:
+                plan.unchanged.append(asset)
+    else:
+        listed_keys = set(asset_key(a) for a in listed)
+        for key, asset in wanted.items():
+            if key in current:
+                plan.unchanged.append(_with_current(asset, current[key]))
+                continue
+            blocker = import_blocker(asset, request.address_type)
+            if blocker and key in listed_keys:
+                plan.problems.add("listed assets that cannot be imported", "%s (%s)" % (
+                    asset_label(asset, member_label), blocker))
+            elif blocker:
+                plan.skipped.append(dict(asset, reason=blocker))
+            else:
+                plan.to_import.append(asset)
+        if request.purge:
+            plan.to_remove = _purged(request, wanted, found, current, plan.problems)
+
+    check_max_removals(plan.problems, plan.to_remove, request.max_removals, member_label)
+    return plan
+
+
+def _listed_assets(request, found, current, problems, member_label):
+    """The listed entries as discovered; with state=absent, an entry discovery no longer finds (a
+    released instance) is still removed when its ownership record names the same member and region."""
+    listed = []
+    for entry in request.listed:
+        key = asset_key(entry)
+        if _same_place(found.get(key), entry):
+            listed.append(found[key])
+        elif request.state == "absent" and _same_place(current.get(key), entry):
+            listed.append(dict(current[key], **entry))
+        else:
+            problems.add("listed assets not found in their member and region", "%s in %s" % (
+                asset_label(entry, member_label), entry["region"]))
+    return listed
+
+
+def _same_place(asset, entry):
+    return asset is not None and asset.get("member_id") == entry["member_id"] and asset.get("region") == entry["region"]
+
+
+def _purged(request, wanted, found, current, problems):
+    """The imported assets the scope holds beyond the selection: only source instances that
+    discovery still finds in a scope member (never a released one, never another member's)."""
+    if not wanted:
+        problems.add("purge with an empty selection would remove everything in scope; refusing: select at least "
+                     "one asset, or remove assets by listing them with state=absent")
+        return []
+    removals = []
+    for key, asset in found.items():
+        if key in current and key not in wanted and request.scope.holds(asset):
+            removals.append(_with_current(asset, current[key]))
+    return sort_assets(removals)
+
+
+def _with_current(asset, imported):
+    return dict(asset, asset_id=imported.get("asset_id"))
+
+
+class MemberPlan:
+    """The writes of an rd_member task: members to add and remove, and the assets removed with them."""
+
+    def __init__(self):
+        self.to_add, self.to_remove, self.removed_assets = [], [], []
+        self.problems = Problems()
+        self.warnings = []
+
+
+def membership_changes(current, desired, state="present", purge=False):
+    """``(to_add, to_remove)``: the members a task adds and removes (purge never on an empty selection)."""
+    current, desired = set(current), set(desired)
+    if state == "absent":
+        return [], sorted(desired & current)
+    to_remove = sorted(current - desired) if purge and desired else []
+    return sorted(desired - current), to_remove
+
+
+def plan_members(current, desired, state="present", purge=False, remove_assets=False, owned=None,
+                 unattributed=(), max_removals=None, member_label=str):
+    """Plan an rd_member task.
+
+    ``desired``: the UIDs the task names or selects; ``owned``: ``{member: [imported assets]}``
+    for the members on the bastion host; ``unattributed``: imported assets whose member is unknown
+    (no ownership record, not found by discovery): they block any removal, since they may belong
+    to a leaving member."""
+    plan = MemberPlan()
+    if state == "present" and purge and not desired:
+        plan.problems.add("purge_members with an empty selection would remove every member; refusing")
+        return plan
+    plan.to_add, plan.to_remove = membership_changes(current, desired, state, purge)
+    if not plan.to_remove:
+        return plan
+
+    owned = owned or {}
+    plan.removed_assets = sort_assets(a for m in plan.to_remove for a in owned.get(m, []))
+    for asset in sort_assets(unattributed):
+        plan.problems.add(
+            "imported assets whose member is unknown (no ownership record, not found in the members' regions "
+            "searched) block removing members: add their regions to asset_regions, or delete them from the "
+            "bastion host", "%s %s" % (asset["type"], asset["instance_id"]))
+    if plan.removed_assets and not remove_assets:
+        for asset in plan.removed_assets:
+            plan.problems.add("members to remove still have imported assets (set remove_assets: true to remove "
+                              "them too)", asset_label(asset, member_label))
+    check_max_removals(plan.problems, [member_label(m) for m in plan.to_remove] + [
+        asset_label(a, member_label) for a in plan.removed_assets], max_removals)
+    return plan
+
+
+def select_members(directory, members=None, select=None, known_folders=None):
+    """``(uids, problems, warnings)``: the members an rd_member task names (UIDs or display names)
+    and selects (``select``: folder_ids, tags, all). Inputs that can select nothing are problems;
+    a selection that happens to match nobody is a warning."""
+    problems, warnings = Problems(), []
+    uids = []
+    if members is not None:
+        if not members and not select:
+            problems.add("members is an empty list: name at least one member, or use select")
+        uids, bad = directory.resolve(members)
+        problems.extend(bad)
+    if select is not None:
+        folder_ids, tags = select.get("folder_ids"), select.get("tags")
+        if not (folder_ids or tags or select.get("all")):
+            problems.add("select names no folder, no tag and not all: true, so it selects nothing")
+        if select.get("folder_ids") is not None and not folder_ids:
+            problems.add("select.folder_ids is an empty list")
+        for folder in folder_ids or []:
+            if known_folders is not None and folder not in known_folders:
+                problems.add("unknown folder IDs in select.folder_ids", folder)
+        if not problems:
+            chosen = directory.select(folder_ids, tags, select.get("all"))
+            if not chosen:
+                warnings.append("select matched no member account (folders %s, tags %s)" % (
+                    ", ".join(folder_ids or []) or "any", normalize_tags(tags) or "any"))
+            uids = uids + [u for u in chosen if u not in uids]
+    if members is None and select is None:
+        problems.add("name the members (members) or select them (select); to select every member say "
+                     "select: {all: true}")
+    return uids, problems, warnings
+
+
+def attribute_assets(imported, discovered):
+    """``(owned, unattributed)``: imported assets by member, from their ownership record or else from
+    discovery (``discovered``: assets found in members, each with member_id and region)."""
+    found = dict((asset_key(a), a) for a in discovered)
+    owned, unattributed = {}, []
+    for asset in imported:
+        member, region = asset.get("member_id"), asset.get("region")
+        if not member and asset_key(asset) in found:
+            member, region = found[asset_key(asset)]["member_id"], found[asset_key(asset)]["region"]
+        if member:
+            owned.setdefault(member, []).append(dict(asset, member_id=member, region=region))
+        else:
+            unattributed.append(asset)
+    return owned, unattributed
