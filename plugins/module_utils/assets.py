@@ -35,6 +35,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
     ASSET_TYPES,
     database_type,
     normalize_tags,
+    use_polardb_endpoint,
     sort_assets,
     tags_match,
 )
@@ -154,12 +155,16 @@ def rds_asset(member_id, raw, region=None):
                   engine=raw.get("Engine"), tags=_tag_dict(raw.get("Tags"), "TagKey", "TagValue"))
 
 
-def polardb_asset(member_id, raw, region=None):
-    """One DescribeDBClusters item (PolarDB 2017-08-01) as an asset; the list carries no
-    endpoints, so ``address`` is None."""
-    return _asset(member_id, "polardb", raw.get("DBClusterId"), raw.get("RegionId") or region,
-                  raw.get("DBClusterDescription"), None, raw.get("DBClusterStatus"),
-                  engine=raw.get("DBType"), tags=_tag_dict(raw.get("Tags"), "Key", "Value"))
+def polardb_asset(member_id, raw, region=None, endpoints=None):
+    """One DescribeDBClusters item (PolarDB 2017-08-01) as an asset. The list carries no
+    endpoints: ``endpoints`` (from ``polardb_endpoints``) gives ``{type: {NetType: address}}``, and
+    ``address``/``public_address`` are those of the Cluster endpoint (``planning.use_polardb_endpoint``
+    picks another type)."""
+    asset = _asset(member_id, "polardb", raw.get("DBClusterId"), raw.get("RegionId") or region,
+                   raw.get("DBClusterDescription"), None, raw.get("DBClusterStatus"),
+                   engine=raw.get("DBType"), tags=_tag_dict(raw.get("Tags"), "Key", "Value"))
+    asset["endpoints"] = endpoints or {}
+    return use_polardb_endpoint(asset, "Cluster")
 
 
 def list_ecs(factory, region, tags=None):
@@ -211,14 +216,32 @@ def list_polardb(factory, region, tags=None):
         request = client.models.DescribeDBClustersRequest(
             region_id=region, page_number=number, page_size=size, tag=tag or None)
         return client.call("describe_dbclusters", request, retry=True)
-    return paginate_pages(fetch, ("Items", "DBCluster"), page_size=PAGE_SIZE)
+    clusters = paginate_pages(fetch, ("Items", "DBCluster"), page_size=PAGE_SIZE)
+    for cluster in clusters:
+        cluster["_endpoints"] = polardb_endpoints(client, cluster.get("DBClusterId"))
+    return clusters
+
+
+def polardb_endpoints(client, cluster_id):
+    """``{endpoint type: {"Private": address, "Public": address}}`` of a PolarDB cluster
+    (DescribeDBClusterEndpoints; the connection string, else the IP address)."""
+    body = client.call("describe_dbcluster_endpoints",
+                       client.models.DescribeDBClusterEndpointsRequest(dbcluster_id=cluster_id), retry=True)
+    endpoints = {}
+    for item in body.get("Items") or []:
+        for address in item.get("AddressItems") or []:
+            value = address.get("ConnectionString") or address.get("IPAddress")
+            if value:
+                endpoints.setdefault(item.get("EndpointType"), {})[address.get("NetType")] = value
+    return endpoints
 
 
 # type -> (lister, normaliser, whether the list returns tags to re-check client-side)
 _DISCOVERY = {
     "ecs": (list_ecs, ecs_asset, True),
     "rds": (list_rds, rds_asset, False),
-    "polardb": (list_polardb, polardb_asset, True),
+    "polardb": (list_polardb, lambda member_id, raw, region: polardb_asset(
+        member_id, raw, region, raw.get("_endpoints")), True),
 }
 
 

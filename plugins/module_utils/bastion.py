@@ -160,7 +160,7 @@ def import_asset(client, region, instance_id, asset, address_type="Private", net
             source=DATABASE_SOURCES[asset["type"]], source_instance_region_id=asset["region"],
             database_name=asset["name"], database_type=kind, database_port=asset.get("port") or port,
             database_private_address=asset.get("address"), database_public_address=asset.get("public_address"),
-            **common)
+            polar_dbendpoint_type=asset.get("endpoint_type") if asset["type"] == "polardb" else None, **common)
     try:
         return client.call(method, request, retry=True).get(id_key)
     except Exception as exc:

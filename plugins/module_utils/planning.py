@@ -110,6 +110,19 @@ def import_blocker(asset, address_type):
     return None
 
 
+POLARDB_ENDPOINT_TYPES = ("Cluster", "Primary")
+
+
+def use_polardb_endpoint(asset, endpoint_type):
+    """A PolarDB asset addressed through its ``endpoint_type`` endpoint (Cluster or Primary):
+    CreateDatabase's PolarDBEndpointType, with that endpoint's private and public addresses."""
+    if asset["type"] != "polardb":
+        return asset
+    addresses = (asset.get("endpoints") or {}).get(endpoint_type) or {}
+    return dict(asset, endpoint_type=endpoint_type, address=addresses.get("Private"),
+                public_address=addresses.get("Public"))
+
+
 class Problems:
     """Distinct problems, grouped by kind, so that thousands of bad entries make a few lines.
 

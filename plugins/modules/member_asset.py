@@ -117,6 +117,14 @@ options:
     type: str
     choices: [Private, Public]
     default: Private
+  polardb_endpoint_type:
+    description:
+      - The endpoint of a PolarDB cluster the bastion host connects to (C(PolarDBEndpointType) of CreateDatabase):
+        the default cluster endpoint or the primary endpoint, with its private or public address (O(address_type)),
+        as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is skipped, or refused when listed.
+    type: str
+    choices: [Cluster, Primary]
+    default: Cluster
   member_role_name:
     description:
       - The RAM role assumed in each member to discover its assets.
@@ -143,7 +151,8 @@ notes:
   - "Calls Bastionhost C(DescribeInstances), C(ListInstanceRdMembers), C(ListNetworkDomains), C(ListHosts),
     C(ListDatabases), C(CreateHost), C(CreateDatabase), C(DeleteHost) and C(DeleteDatabase); ResourceManager and STS
     to resolve members; and in each member, through STS C(AssumeRole), ECS C(DescribeRegions) and
-    C(DescribeInstances), RDS C(DescribeDBInstances) and PolarDB C(DescribeDBClusters)."
+    C(DescribeInstances), RDS C(DescribeDBInstances) and PolarDB C(DescribeDBClusters) and
+    C(DescribeDBClusterEndpoints)."
 """
 
 EXAMPLES = r"""
@@ -273,6 +282,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     ASSET_TYPES,
+    POLARDB_ENDPOINT_TYPES,
     AssetRequest,
     Problems,
     Scope,
@@ -282,6 +292,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
     plan_assets,
     select_discovered,
     sort_assets,
+    use_polardb_endpoint,
 )
 
 RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "name", "asset_id")
@@ -459,6 +470,7 @@ def main():
             max_removals=dict(type="int"),
             network_domain_id=dict(type="str"),
             address_type=dict(type="str", choices=["Private", "Public"], default="Private"),
+            polardb_endpoint_type=dict(type="str", choices=list(POLARDB_ENDPOINT_TYPES), default="Cluster"),
             member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
             max_concurrency=dict(type="int", default=4),
         ),
@@ -487,7 +499,8 @@ def main():
     if scope.members:
         require_known_regions(module, access.factory_for(scope.members[0]), scope.regions,
                               "discover.regions and the regions of assets")
-    discovered = discover(module, access, directory, scope)
+    discovered = [use_polardb_endpoint(a, params["polardb_endpoint_type"])
+                  for a in discover(module, access, directory, scope)]
     selected = selected_keys(module, access, directory, discovered, scope)
     imported = api_read(module, "list the assets imported into %s" % instance_id,
                         lambda: imported_assets(bastion, region, instance_id))

@@ -82,7 +82,7 @@ notes:
   - O(region) or O(regions) is required; O(region) is also the region of O(instance_id).
   - "Calls STS C(GetCallerIdentity) and C(AssumeRole), ResourceManager C(GetResourceDirectory), C(ListAccounts) and
     C(ListDelegatedAdministrators); in each member ECS C(DescribeInstances), RDS C(DescribeDBInstances) and PolarDB
-    C(DescribeDBClusters); with O(instance_id) Bastionhost C(ListHosts) and C(ListDatabases)."
+    C(DescribeDBClusters) and C(DescribeDBClusterEndpoints); with O(instance_id) Bastionhost C(ListHosts) and C(ListDatabases)."
   - The list APIs do not return database ports, so RV(assets[].port) is the default port of the engine.
   - RDS C(DescribeDBInstances) returns no tags, so RV(assets[].tags) is empty for RDS instances; O(tags) still
     selects them, the API doing the matching.
@@ -150,11 +150,13 @@ assets:
     address:
       description:
         - The private IP address of an ECS instance, or the internal connection string of an RDS instance.
-        - Null for PolarDB clusters, whose list API returns no endpoints.
+        - For a PolarDB cluster, the private address of its default cluster endpoint (DescribeDBClusterEndpoints).
       type: str
       sample: 10.11.1.11
     public_address:
-      description: The public or elastic IP address of an ECS instance; null when it has none, and for databases.
+      description:
+        - The public or elastic IP address of an ECS instance, or the public address of a PolarDB cluster endpoint;
+          null when it has none, and for RDS instances.
       type: str
       sample: 47.96.118.31
     os:
@@ -175,6 +177,13 @@ assets:
       description: The instance status as the product reports it, for example C(Running).
       type: str
       sample: Running
+    endpoints:
+      description:
+        - For a PolarDB cluster, its endpoints by type (C(Cluster), C(Primary), C(Custom)), each with its C(Private)
+          and C(Public) address; absent for ECS and RDS.
+      type: dict
+      returned: for PolarDB clusters
+      sample: {"Cluster": {"Private": "pc-bp1abc.rwlb.rds.aliyuncs.com"}}
     tags:
       description: The tags of the asset; empty for RDS instances (see the notes).
       type: dict

@@ -2,8 +2,8 @@
 
 Every bad case must give exactly ONE failed task whose msg says what failed and what to do (API errors: the code
 and the request id), and the run must make ZERO write calls: the modules validate all of their input before their
-first write. A few inputs that are not errors (empty lists, a member or an asset named twice) must succeed with
-nothing to do; duplicates that do need a write, and an empty discover member list, have their own runs.
+first write. Inputs that select nothing (empty lists) are errors too. A few inputs that are not errors (a member or
+an asset named twice) must succeed with nothing to do; duplicates that do need a write have their own run.
 
 A module run costs over a second of CPU (the SDK imports), an ansible-playbook start two more: so every case is
 one inventory host of ONE ansible-playbook run (forks run them side by side), each host runs its case's task with
@@ -78,8 +78,8 @@ def ma(name, fail, code=None, **args):
 
 CASES = [
     # ------------------------------------------------------------------ rd_member
-    rd('rd: malformed UID', ['12345', 'not a 16-digit account ID', 'nothing was changed'], members=['12345']),
-    rd('rd: unknown member name', ["no account named 'no-such-team'", 'nothing was changed'],
+    rd('rd: malformed UID', ['12345', 'not 16-digit account IDs', 'nothing was changed'], members=['12345']),
+    rd('rd: unknown member name', ["no account with this display name", "'no-such-team'", 'nothing was changed'],
        members=['no-such-team']),
     rd('rd: account of another resource directory', [OUTSIDER, 'not in this resource directory'],
        members=[OUTSIDER]),
@@ -116,20 +116,21 @@ CASES = [
     # other hosts. A connection error is about the endpoint, not about the member's role.
     ma('asset: unreachable ECS endpoint', ['127.0.0.1:1', 'Check endpoint_url/endpoints'],
        endpoints={'ecs': 'http://127.0.0.1:1'}),
-    ma('asset: malformed member UID', ['12345', 'not a 16-digit account ID', 'nothing was changed'],
+    ma('asset: malformed member UID', ['12345', 'not 16-digit account IDs', 'nothing was changed'],
        assets=[asset('12345', SHOP_WEB1)]),
-    ma('asset: unknown member name', ["no account named 'no-such-team'"], assets=[asset('no-such-team', SHOP_WEB1)]),
+    ma('asset: unknown member name', ["no account with this display name", "'no-such-team'"],
+       assets=[asset('no-such-team', SHOP_WEB1)]),
     ma("asset: the management account's own ECS", ['1000000000000001', 'nothing was changed'],
        assets=[asset('management', 'i-bp13wsju5nauyan')]),
     ma('asset: member not added to the bastion host', [DATA_DEV, 'not added', 'rd_member'],
        assets=[asset('data-dev', DATA_DEV_ETL1)]),
     ma('asset: in the other region', [SHOP_WEB_SH1, 'not found', 'cn-hangzhou'],
        assets=[asset('shop-prod', SHOP_WEB1), asset('shop-prod', SHOP_WEB_SH1, region=HZ)]),
-    ma('asset: of another member', [SHOP_WEB1, 'not found in member 1000000000000012'],
+    ma('asset: of another member', ['not found in their member and region', '1000000000000012 (data-prod) ecs ' + SHOP_WEB1],
        assets=[asset('data-prod', DATA_ETL1), asset('data-prod', SHOP_WEB1)]),
     ma('asset: missing instance', ['i-bp1doesnotexist', 'not found'],
        assets=[asset('shop-prod', SHOP_WEB1), asset('shop-prod', 'i-bp1doesnotexist')]),
-    ma('asset: rds type with an ECS id', ['rds %s not found' % SHOP_WEB1],
+    ma('asset: rds type with an ECS id', ['not found in their member and region', 'rds %s' % SHOP_WEB1],
        assets=[asset('shop-prod', SHOP_WEB1, kind='rds')]),
     ma('asset: invalid type value', ['type', 'must be one of', 'ecs, rds, polardb'],
        assets=[asset('shop-prod', SHOP_WEB1, kind='vm')]),
@@ -145,10 +146,13 @@ CASES = [
        'Forbidden.RAM', access_key_id='LTAIdemoAudit001', access_key_secret='demo-auditor-secret'),
     ma('asset: expired STS token', ['Refresh the STS token'], 'InvalidSecurityToken.Expired',
        instance_id=SM01, region=SH, **EXPIRED),
+    # ------------------------------------------------------------------ inputs that select nothing
+    rd('rd: members []', ['members is an empty list', 'nothing was changed'], members=[]),
+    ma('asset: assets []', ['assets is an empty list', 'nothing was changed'], assets=[]),
+    Case('asset: discover.members []', 'member_asset', dict(instance_id=ENT01, discover=dict(members=[], types=['ecs'])),
+         ['discover.members is an empty list', 'nothing was changed']),
     # ------------------------------------------------------------------ not errors: nothing to do
-    rd('rd: members [] without purge', None, members=[]),
     rd('rd: a member already added, named twice', None, members=['shop-prod', SHOP_PROD]),
-    ma('asset: assets []', None, assets=[]),
     ma('asset: an imported asset, listed twice', None, assets=[asset('shop-prod', SHOP_RDS_HZ, kind='rds'),
                                                                asset(SHOP_PROD, SHOP_RDS_HZ, kind='rds')]),
 ]
@@ -341,13 +345,11 @@ def test_nothing_to_do_input_succeeds_unchanged(matrix, case):
 @pytest.fixture(scope='module')
 def repeats(emulator, tmp_path_factory):
     """One run for the inputs that name things more than once or not at all and may write: shop-prod and
-    data-prod are added beforehand; the writes of data-dev belong to the duplicates, any other to discover."""
+    data-prod are added beforehand; the writes of data-dev belong to the duplicates."""
     emulator.reset()
     add_members(emulator, SHOP_PROD, DATA_PROD)
     mark = len(emulator.calls())
     tasks = [
-        {'alicloud.bastionhost.member_asset': {'instance_id': ENT01, 'discover': {'members': [], 'types': ['ecs']}},
-         'register': 'discover_none'},
         {'alicloud.bastionhost.rd_member': {'instance_id': ENT01, 'members': ['data-dev', DATA_DEV, ' data-dev ']},
          'register': 'members'},
         {'alicloud.bastionhost.member_asset': {'instance_id': ENT01, 'assets': [
@@ -373,18 +375,8 @@ def test_duplicates_in_the_input_are_written_once(repeats):
     saved, writes, state = repeats
     assert saved['members']['changed'] is True and saved['members']['added'] == [DATA_DEV]
     assert saved['assets']['changed'] is True
-    assert saved['assets']['counts'] == {'imported': 1, 'removed': 0, 'unchanged': 0}
+    assert saved['assets']['counts'] == {'imported': 1, 'removed': 0, 'unchanged': 0, 'skipped': 0}
     assert [write_of(w) for w in writes if write_of(w)[1] == DATA_DEV] == [
         ('AddInstanceRdMember', DATA_DEV, None), ('CreateHost', DATA_DEV, DATA_DEV_ETL1)]
     assert DATA_DEV in state['members']
     assert [h['SourceInstanceId'] for h in state['hosts'] if h.get('InstanceMemberId') == DATA_DEV] == [DATA_DEV_ETL1]
-
-
-def test_discover_with_an_empty_member_list_imports_nothing(repeats):
-    """``discover: {members: []}`` is an explicit empty list: no member, nothing to do, like ``members: []`` of
-    rd_member; only an omitted ``discover.members`` means "every member added". A list variable that renders
-    empty must not import the assets of every member."""
-    saved, writes = repeats[0]['discover_none'], repeats[1]
-    imported = [a['instance_id'] for a in saved.get('imported', [])]
-    assert (saved['changed'], imported) == (False, []), 'an empty discover.members imported from every member'
-    assert [write_of(w) for w in writes if write_of(w)[1] != DATA_DEV] == []

@@ -1,0 +1,337 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The planning functions, directly: examples first, then properties over generated states
+(hypothesis) that hold the safety rule: removals stay inside the named scope, are empty when
+the selection is empty, and never exceed max_removals."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+    AssetRequest,
+    Problems,
+    Scope,
+    asset_key,
+    attribute_assets,
+    import_blocker,
+    membership_changes,
+    normalize_tags,
+    ownership_record,
+    plan_assets,
+    plan_members,
+    read_ownership,
+    select_discovered,
+    select_members,
+    tags_match,
+)
+
+A, B, C = "1000000000000011", "1000000000000012", "1000000000000021"
+HZ, SH = "cn-hangzhou", "cn-shanghai"
+
+
+def asset(member, kind, instance_id, region=HZ, **extra):
+    base = dict(member_id=member, type=kind, instance_id=instance_id, region=region, name=instance_id,
+                address="10.0.0.1", public_address=None, engine="MySQL" if kind != "ecs" else None, tags={})
+    base.update(extra)
+    return base
+
+
+def imported(found, asset_id, recorded=True):
+    """The bastion host's record of a discovered asset, with or without its ownership record."""
+    return dict(type=found["type"], instance_id=found["instance_id"], asset_id=asset_id,
+                member_id=found["member_id"] if recorded else None, region=found["region"] if recorded else None)
+
+
+# --- ownership record and tags ----------------------------------------------------------
+
+def test_ownership_record_round_trips_and_other_comments_are_not_records():
+    assert read_ownership(ownership_record(A, SH)) == (A, SH)
+    assert read_ownership("web server of the shop team") is None
+    assert read_ownership("") is None and read_ownership(None) is None
+    assert read_ownership("imported by alicloud.bastionhost from member 123 in cn-hangzhou") is None
+
+
+@pytest.mark.parametrize("value,text", [(True, "true"), (False, "false"), (1, "1"), (1.5, "1.5"), (None, ""),
+                                        ("prod", "prod")])
+def test_tag_values_match_as_the_text_alibaba_cloud_stores(value, text):
+    assert normalize_tags({"k": value}) == {"k": text}
+    assert tags_match({"k": value}, {"k": text})
+
+
+def test_a_tag_with_an_empty_value_only_needs_the_key():
+    assert tags_match({"bastion": ""}, {"bastion": "anything"})
+    assert not tags_match({"bastion": ""}, {"other": "x"})
+    assert not tags_match({"bastion": True}, {"bastion": "True "})
+
+
+# --- problems at scale ------------------------------------------------------------------
+
+def test_problems_group_thousands_of_entries_into_a_short_message():
+    problems = Problems()
+    for n in range(5000):
+        problems.add("no account with this display name in the resource directory", "'ghost-%d'" % (n % 10))
+    message = problems.message("nothing was changed", 5000)
+    assert len(message) < 600
+    assert message.startswith("nothing was changed in 5000 entries: no account with this display name")
+    assert "(10):" in message and message.count("ghost-3") == 1
+
+
+def test_more_than_ten_values_are_counted_not_listed():
+    problems = Problems()
+    for n in range(25):
+        problems.add("unknown folder IDs", "fd-%d" % n)
+    assert problems.lines() == ["unknown folder IDs (25): %s and 15 more" % ", ".join("fd-%d" % n for n in range(10))]
+
+
+# --- import blockers --------------------------------------------------------------------
+
+@pytest.mark.parametrize("candidate,address_type,reason", [
+    (asset(A, "rds", "rm-1", engine="MongoDB"), "Private", "engine MongoDB"),
+    (asset(A, "polardb", "pc-1", address=None), "Private", "no private address"),
+    (asset(A, "ecs", "i-1"), "Public", "no public address"),
+    (asset(A, "ecs", "i-1", name="x" * 129), "Private", "name longer than 128"),
+])
+def test_what_an_import_needs_is_settled_in_planning(candidate, address_type, reason):
+    assert reason in import_blocker(candidate, address_type)
+
+
+def test_mariadb_is_imported_as_mysql():
+    assert import_blocker(asset(A, "rds", "rm-1", engine="MariaDB"), "Private") is None
+
+
+def test_a_listed_asset_that_cannot_be_imported_is_refused_and_a_discovered_one_skipped():
+    bad = asset(A, "rds", "rm-bad", engine="MongoDB")
+    good = asset(A, "ecs", "i-good")
+    scope = Scope.of([A], [HZ], ["ecs", "rds"])
+    listed = plan_assets(AssetRequest(listed=[dict(bad)], scope=scope), [bad, good], [])
+    assert "listed assets that cannot be imported" in listed.problems.message("x")
+    discovered = plan_assets(AssetRequest(selected={asset_key(bad), asset_key(good)}, scope=scope), [bad, good], [])
+    assert not discovered.problems
+    assert [a["instance_id"] for a in discovered.to_import] == ["i-good"]
+    assert [(a["instance_id"], a["reason"][:10]) for a in discovered.skipped] == [("rm-bad", "engine Mon")]
+
+
+# --- member_asset plans -----------------------------------------------------------------
+
+def test_state_absent_removes_the_listed_asset_alone():
+    web1, web2 = asset(A, "ecs", "i-1"), asset(A, "ecs", "i-2")
+    plan = plan_assets(AssetRequest(state="absent", listed=[dict(web1)], scope=Scope.of([A], [HZ], ["ecs"])),
+                       [web1, web2], [imported(web1, "1"), imported(web2, "2")])
+    assert [(a["instance_id"], a["asset_id"]) for a in plan.to_remove] == [("i-1", "1")]
+
+
+def test_state_absent_removes_a_released_listed_asset_by_its_ownership_record():
+    gone = asset(A, "ecs", "i-gone")
+    plan = plan_assets(AssetRequest(state="absent", listed=[dict(gone)], scope=Scope.of([A], [HZ], ["ecs"])),
+                       [], [imported(gone, "9")])
+    assert [a["asset_id"] for a in plan.to_remove] == ["9"] and not plan.problems
+
+
+def test_purge_removes_only_what_the_scope_holds_beyond_the_selection():
+    keep, drop = asset(A, "ecs", "i-keep"), asset(A, "ecs", "i-drop")
+    other_member, other_region, other_type = asset(B, "ecs", "i-b"), asset(A, "ecs", "i-sh", SH), asset(A, "rds", "rm")
+    everything = [keep, drop, other_member, other_region, other_type]
+    plan = plan_assets(AssetRequest(purge=True, selected={asset_key(keep)}, scope=Scope.of([A], [HZ], ["ecs"])),
+                       everything, [imported(a, str(n)) for n, a in enumerate(everything)])
+    assert [a["instance_id"] for a in plan.to_remove] == ["i-drop"]
+
+
+def test_purge_with_an_empty_selection_is_refused():
+    web = asset(A, "ecs", "i-1")
+    plan = plan_assets(AssetRequest(purge=True, selected=set(), scope=Scope.of([A], [HZ], ["ecs"])),
+                       [web], [imported(web, "1")])
+    assert plan.problems and plan.to_remove == []
+    assert "empty selection" in plan.problems.message("x")
+
+
+def test_a_filter_that_matches_nothing_without_purge_is_a_warning():
+    plan = plan_assets(AssetRequest(selected=set(), scope=Scope.of([A], [HZ], ["ecs"])), [asset(A, "ecs", "i-1")], [])
+    assert not plan.problems and plan.warnings and "matched no asset" in plan.warnings[0]
+
+
+def test_an_unreadable_scope_plans_nothing():
+    web = asset(A, "ecs", "i-1")
+    plan = plan_assets(AssetRequest(purge=True, selected={asset_key(web)}, scope=Scope.of([A, B], [HZ], ["ecs"]),
+                                    unread=[(B, "NoPermission")]), [web], [])
+    assert "could not be read" in plan.problems.message("x")
+
+
+def test_max_removals_refuses_listing_what_would_go():
+    assets = [asset(A, "ecs", "i-%d" % n) for n in range(5)]
+    plan = plan_assets(AssetRequest(state="absent", listed=[dict(a) for a in assets], max_removals=3,
+                                    scope=Scope.of([A], [HZ], ["ecs"])),
+                       assets, [imported(a, str(n)) for n, a in enumerate(assets)])
+    message = plan.problems.message("nothing was changed")
+    assert "would remove 5 items, more than max_removals 3" in message and "i-4" in message
+
+
+def test_a_listed_asset_in_the_wrong_member_or_region_is_a_problem():
+    web = asset(A, "ecs", "i-1")
+    plan = plan_assets(AssetRequest(listed=[dict(web, region=SH)], scope=Scope.of([A], [SH], ["ecs"])), [web], [])
+    assert "not found in their member and region" in plan.problems.message("x")
+
+
+def test_select_discovered_uses_the_server_side_tag_answer_for_rds():
+    web = asset(A, "ecs", "i-1", tags={"bastion": "true"})
+    db = asset(A, "rds", "rm-1")
+    scope = Scope.of([A], [HZ], ["ecs", "rds"])
+    assert select_discovered([web, db], scope, {"bastion": True}, tagged_keys={asset_key(db)}) == {
+        asset_key(web), asset_key(db)}
+    assert select_discovered([web, db], scope, {"bastion": True}, tagged_keys=set()) == {asset_key(web)}
+    assert select_discovered([web, db], scope, name_pattern="rm-*") == {asset_key(db)}
+
+
+# --- rd_member plans --------------------------------------------------------------------
+
+class FakeDirectory:
+    """Accounts A, B and C: A and B in folder fd-prod, C tagged env=dev."""
+
+    def __init__(self):
+        self.accounts = {A: {"folder_id": "fd-prod", "tags": {}}, B: {"folder_id": "fd-prod", "tags": {}},
+                         C: {"folder_id": "fd-dev", "tags": {"env": "dev", "bastion": "true"}}}
+
+    def resolve(self, names):
+        problems = Problems()
+        for name in names:
+            if name not in self.accounts:
+                problems.add("unknown", name)
+        return [n for n in names if n in self.accounts], problems
+
+    def select(self, folder_ids=None, tags=None, select_all=False):
+        tags = normalize_tags(tags)
+        return sorted(uid for uid, a in self.accounts.items()
+                      if (folder_ids or tags or select_all)
+                      and (not folder_ids or a["folder_id"] in folder_ids)
+                      and all(a["tags"].get(k) == v for k, v in tags.items()))
+
+
+@pytest.mark.parametrize("members,select,expected", [
+    ([], None, "members is an empty list"),
+    (None, {}, "select names no folder"),
+    (None, {"folder_ids": []}, "select.folder_ids is an empty list"),
+    (None, {"folder_ids": ["fd-prdo"]}, "unknown folder IDs in select.folder_ids: fd-prdo"),
+    (None, None, "select: {all: true}"),
+    ([""], None, "unknown"),
+])
+def test_inputs_that_select_no_member_are_errors(members, select, expected):
+    uids, problems, _warnings = select_members(FakeDirectory(), members, select, {"fd-prod", "fd-dev"})
+    assert expected in problems.message("x")
+
+
+def test_a_boolean_tag_selects_members_tagged_with_its_text():
+    uids, problems, warnings = select_members(FakeDirectory(), None, {"tags": {"bastion": True}}, None)
+    assert (uids, bool(problems), warnings) == ([C], False, [])
+
+
+def test_a_selection_that_matches_nobody_is_a_warning():
+    uids, problems, warnings = select_members(FakeDirectory(), None, {"tags": {"env": "qa"}}, None)
+    assert uids == [] and not problems and "matched no member" in warnings[0]
+
+
+def test_purge_members_with_an_empty_selection_is_refused():
+    plan = plan_members([A, B], [], purge=True)
+    assert plan.problems and plan.to_remove == []
+
+
+def test_offboarding_removes_every_asset_of_the_member_or_nothing():
+    web, db = asset(A, "ecs", "i-1"), asset(A, "rds", "rm-1", SH)
+    owned = {A: [web, db]}
+    refused = plan_members([A, B], [A], state="absent", owned=owned)
+    assert "still have imported assets" in refused.problems.message("x")
+    plan = plan_members([A, B], [A], state="absent", remove_assets=True, owned=owned)
+    assert not plan.problems and plan.to_remove == [A]
+    assert [a["instance_id"] for a in plan.removed_assets] == ["i-1", "rm-1"]
+
+
+def test_an_asset_of_unknown_member_blocks_removing_members():
+    plan = plan_members([A, B], [A], state="absent", remove_assets=True,
+                        unattributed=[dict(type="ecs", instance_id="i-lost")])
+    assert "member is unknown" in plan.problems.message("x") and "i-lost" in plan.problems.message("x")
+
+
+def test_member_max_removals_counts_members_and_assets():
+    plan = plan_members([A, B], [A], state="absent", remove_assets=True, max_removals=1,
+                        owned={A: [asset(A, "ecs", "i-1")]})
+    assert "would remove 2 items, more than max_removals 1" in plan.problems.message("x")
+
+
+def test_attribution_prefers_the_record_and_falls_back_to_discovery():
+    recorded, by_hand, lost = asset(A, "ecs", "i-1"), asset(B, "ecs", "i-2"), asset(C, "ecs", "i-3")
+    owned, unattributed = attribute_assets(
+        [imported(recorded, "1"), imported(by_hand, "2", recorded=False), imported(lost, "3", recorded=False)],
+        [by_hand])
+    assert sorted(owned) == [A, B] and owned[B][0]["region"] == HZ
+    assert [a["instance_id"] for a in unattributed] == ["i-3"]
+
+
+# --- properties -------------------------------------------------------------------------
+
+MEMBERS = [A, B, C]
+REGIONS = [HZ, SH]
+TYPES = ["ecs", "rds", "polardb"]
+
+cells = st.tuples(st.sampled_from(MEMBERS), st.sampled_from(REGIONS), st.sampled_from(TYPES))
+
+
+@st.composite
+def worlds(draw):
+    """Discovered assets, which of them are imported (with or without a record), and a task."""
+    found = []
+    for n, (member, region, kind) in enumerate(draw(st.lists(cells, max_size=25))):
+        found.append(asset(member, kind, "%s-%d" % (kind, n), region))
+    imported_flags = draw(st.lists(st.sampled_from(["no", "recorded", "by hand"]), min_size=len(found),
+                                   max_size=len(found)))
+    bastion = [imported(a, str(n), recorded=flag == "recorded")
+               for n, (a, flag) in enumerate(zip(found, imported_flags)) if flag != "no"]
+    scope = Scope(draw(st.sets(cells, max_size=8)))
+    selected = set(asset_key(a) for a in found if scope.holds(a) and draw(st.booleans()))
+    listed = [dict(a) for a in found if draw(st.integers(0, 9)) == 0]
+    scope = scope | Scope((a["member_id"], a["region"], a["type"]) for a in listed)
+    request = AssetRequest(state=draw(st.sampled_from(["present", "absent"])), purge=draw(st.booleans()),
+                           listed=listed, selected=draw(st.sampled_from([None, selected])), scope=scope,
+                           max_removals=draw(st.sampled_from([None, 0, 2, 100])))
+    return request, found, bastion
+
+
+@settings(max_examples=300, deadline=None)
+@given(worlds())
+def test_removals_stay_inside_the_scope_and_the_selection_rules(world):
+    request, found, bastion = world
+    plan = plan_assets(request, found, bastion)
+    imported_keys = set(asset_key(a) for a in bastion)
+    listed_keys = set(asset_key(a) for a in request.listed)
+    selection = listed_keys | set(request.selected or ())
+    for removed in plan.to_remove:
+        assert asset_key(removed) in imported_keys
+        if request.state == "absent":
+            assert asset_key(removed) in selection, "absent removes only what the task names or selects"
+        else:
+            assert request.purge, "present removes only with purge"
+            assert request.scope.holds(removed), "purge removes only inside the scope"
+            assert asset_key(removed) not in selection, "purge never removes what the task selects"
+    if not selection:
+        assert plan.to_remove == [], "an empty selection never removes anything"
+    if request.max_removals is not None and len(plan.to_remove) > request.max_removals:
+        assert plan.problems, "more than max_removals is refused"
+    for candidate in plan.to_import:
+        assert asset_key(candidate) not in imported_keys and asset_key(candidate) in selection
+
+
+@settings(max_examples=300, deadline=None)
+@given(current=st.sets(st.sampled_from(MEMBERS)), desired=st.sets(st.sampled_from(MEMBERS)),
+       state=st.sampled_from(["present", "absent"]), purge=st.booleans())
+def test_members_removed_are_named_or_outside_a_non_empty_selection(current, desired, state, purge):
+    to_add, to_remove = membership_changes(sorted(current), sorted(desired), state, purge)
+    plan = plan_members(sorted(current), sorted(desired), state, purge)
+    assert set(to_remove) <= current
+    if state == "absent":
+        assert set(to_remove) <= desired and to_add == []
+    else:
+        assert set(to_remove).isdisjoint(desired)
+        assert not to_remove or purge
+    if not desired:
+        assert plan.to_remove == []
