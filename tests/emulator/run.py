@@ -19,13 +19,18 @@ def parse_args(argv):
     parser.add_argument('--latency-ms', type=int, default=0, help='delay added to every API call')
     parser.add_argument('--qps', type=int, default=0, help='calls per second per action before Throttling.User')
     parser.add_argument('--fault-rate', type=float, default=0.0, help='fraction of calls answered ServiceUnavailable')
-    parser.add_argument('--seed', type=int, default=0, help='seed for fault injection')
+    parser.add_argument('--lost-response-rate', type=float, default=0.0,
+                        help='fraction of applied writes whose answer is lost: a 503 or a dropped connection')
+    parser.add_argument('--retry-after-ms', type=int, default=0,
+                        help='sent as the x-acs-retry-after header with Throttling.User answers')
+    parser.add_argument('--seed', type=int, default=0, help='seed for fault injection and lost responses')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    world = World(args.org, qps=args.qps, fault_rate=args.fault_rate, seed=args.seed, latency_ms=args.latency_ms)
+    world = World(args.org, qps=args.qps, fault_rate=args.fault_rate, seed=args.seed, latency_ms=args.latency_ms,
+                  lost_response_rate=args.lost_response_rate, retry_after_ms=args.retry_after_ms)
     server = make_server(world, args.host, args.port)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

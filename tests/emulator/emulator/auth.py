@@ -1,8 +1,11 @@
-"""Who is calling: access keys, both signature styles, STS tokens and RAM policies."""
+"""Who is calling: access keys, both signature styles, the clock window and nonces, STS tokens and
+RAM policies."""
 import base64
+import calendar
 import hashlib
 import hmac
 import secrets
+import time
 from urllib.parse import quote, quote_plus
 
 from .errors import ApiError
@@ -20,6 +23,26 @@ POLICY_GRANTS = {
     'AliyunSTSAssumeRoleAccess': ('sts', False),
 }
 NO_POLICY_NEEDED = {('sts', 'GetCallerIdentity')}
+# "You cannot use an Alibaba Cloud account to call this operation. The requester of this operation can
+# only be a RAM user or RAM role." (https://alibabacloud.com/help/en/ram/api-assumerole)
+ROOT_REFUSED = {('sts', 'AssumeRole')}
+# A request's Timestamp / x-acs-date may differ from the server's clock by 15 minutes at most.
+CLOCK_WINDOW_SECONDS = 15 * 60
+
+
+def no_permission():
+    """STS's answer to a root caller, a caller without sts:AssumeRole and a caller the role does not trust
+    (RAM FAQ on STS tokens, https://www.alibabacloud.com/help/doc-detail/39744.htm)."""
+    return ApiError('NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.',
+                    status=403)
+
+
+def refusal(product, action):
+    """The error of a caller whose policies do not cover the action."""
+    if product == 'sts':
+        return no_permission()
+    return ApiError('Forbidden.RAM', f'User not authorized to operate on the specified resource, or this API does '
+                    f'not support RAM. ({product}:{action})', status=403)
 
 
 class Identity:
@@ -49,7 +72,9 @@ class Identity:
         return {'account_id': self.account_id, 'principal': self.principal, 'type': self.kind}
 
     def allows(self, product, action, write):
-        if self.kind == 'root' or (product, action) in NO_POLICY_NEEDED:
+        if self.kind == 'root':
+            return (product, action) not in ROOT_REFUSED
+        if (product, action) in NO_POLICY_NEEDED:
             return True
         if 'AdministratorAccess' in self.policies:
             return True
@@ -82,21 +107,24 @@ def issue_sts_identity(account_id, role, session, duration, now):
                     expires_at=now + duration, session=session)
 
 
-def authenticate(request, identities, now):
+def authenticate(request, world):
     """Return the Identity that signed the request, or raise the error the real service gives."""
     if 'Signature' in request.params:
-        key_id = request.params.get('AccessKeyId', '')
-        identity = _lookup(identities, key_id)
-        if not hmac.compare_digest(request.params['Signature'], rpc_signature(request, identity.secret)):
-            raise _signature_mismatch()
+        identity = _lookup(world.identities, request.params.get('AccessKeyId', ''))
+        signature, string_to_sign = rpc_signature(request, identity.secret)
+        _check_signature(request.params['Signature'], signature, string_to_sign)
+        stamp, nonce = request.params.get('Timestamp'), request.params.get('SignatureNonce')
         token = request.params.get('SecurityToken')
     else:
-        key_id, signed_headers, signature = _parse_acs3_authorization(request.headers.get('authorization', ''))
-        identity = _lookup(identities, key_id)
-        if not hmac.compare_digest(signature, acs3_signature(request, signed_headers, identity.secret)):
-            raise _signature_mismatch()
+        key_id, signed_headers, given = _parse_acs3_authorization(request.headers.get('authorization', ''))
+        identity = _lookup(world.identities, key_id)
+        signature, string_to_sign = acs3_signature(request, signed_headers, identity.secret)
+        _check_signature(given, signature, string_to_sign)
+        stamp, nonce = request.headers.get('x-acs-date'), request.headers.get('x-acs-signature-nonce')
         token = request.headers.get('x-acs-security-token')
-    _check_token(identity, token, now)
+    _check_timestamp(stamp, world.server_clock())
+    _check_nonce(nonce, world)
+    _check_token(identity, token, world.now())
     return identity
 
 
@@ -107,9 +135,30 @@ def _lookup(identities, key_id):
     return identity
 
 
-def _signature_mismatch():
-    return ApiError('SignatureDoesNotMatch',
-                    'The request signature does not conform to Aliyun standards.', status=400)
+def _check_signature(given, expected, string_to_sign):
+    if not hmac.compare_digest(given, expected):
+        raise ApiError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation. '
+                       f'server string to sign is:{string_to_sign}', status=400)
+
+
+def parse_timestamp(value):
+    """Seconds since the epoch of an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ), None when malformed."""
+    try:
+        return calendar.timegm(time.strptime(value, '%Y-%m-%dT%H:%M:%SZ'))
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_timestamp(value, server_now):
+    # A missing or malformed time is not judged: no document names that error.
+    stamp = parse_timestamp(value)
+    if stamp is not None and abs(stamp - server_now) > CLOCK_WINDOW_SECONDS:
+        raise ApiError('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.', status=400)
+
+
+def _check_nonce(nonce, world):
+    if nonce and not world.use_nonce(nonce):
+        raise ApiError('SignatureNonceUsed', 'Specified signature nonce was used already.', status=400)
 
 
 def _check_token(identity, token, now):
@@ -125,12 +174,12 @@ def _check_token(identity, token, now):
 
 
 def rpc_signature(request, secret):
-    """HMAC-SHA1 over every query and form field but the signature itself."""
+    """(signature, string to sign): HMAC-SHA1 over every query and form field but the signature itself."""
     fields = {k: v for k, v in request.params.items() if k != 'Signature'}
     canonical = '&'.join(f'{quote(k, safe="~")}={quote(v, safe="~")}' for k, v in sorted(fields.items()))
     string_to_sign = f'{request.method}&%2F&{quote_plus(canonical, safe="~")}'
     digest = hmac.new((secret + '&').encode(), string_to_sign.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
+    return base64.b64encode(digest).decode(), string_to_sign
 
 
 def _parse_acs3_authorization(value):
@@ -144,13 +193,21 @@ def _parse_acs3_authorization(value):
         raise ApiError('IncompleteSignature', 'The request signature does not conform to Aliyun standards.')
 
 
+def headers_to_sign(request, signed_headers):
+    """What the server signs: the headers the client names, plus `host` and every x-acs-* header sent
+    ("all common request headers but Authorization, when present, must be signed": V3 request structure
+    and signature, https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature).
+    A client that leaves one out gets a signature that does not match."""
+    sent = {name for name in request.headers if name.startswith('x-acs-')}
+    return sorted(set(signed_headers) | {'host'} | sent)
+
+
 def acs3_signature(request, signed_headers, secret):
+    """(signature, string to sign) of an ACS3-HMAC-SHA256 request."""
     payload_hash = hashlib.sha256(request.body).hexdigest()
-    if request.headers.get('x-acs-content-sha256') != payload_hash:
-        raise _signature_mismatch()
+    names = headers_to_sign(request, signed_headers)
     query = '&'.join(f'{k}={quote(v, safe="~")}' for k, v in sorted(request.query.items()))
-    headers = ''.join(f'{name}:{request.headers.get(name, "").strip()}\n' for name in signed_headers)
-    canonical = '\n'.join([request.method, request.path or '/', query, headers,
-                           ';'.join(signed_headers), payload_hash])
+    headers = ''.join(f'{name}:{request.headers.get(name, "").strip()}\n' for name in names)
+    canonical = '\n'.join([request.method, request.path or '/', query, headers, ';'.join(names), payload_hash])
     string_to_sign = 'ACS3-HMAC-SHA256\n' + hashlib.sha256(canonical.encode()).hexdigest()
-    return hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest(), string_to_sign

@@ -5,6 +5,7 @@ import yaml
 
 MEMBER_ACCESS_ROLE = 'ResourceDirectoryAccountAccessRole'
 BASTIONHOST_PRINCIPAL = 'bastionhost.aliyuncs.com'
+ASSET_KEYS = {'ecs': 'ecs_instances', 'rds': 'rds_instances', 'polardb': 'polardb_clusters'}
 PLAN_CODES = {'basic': 'cloudbastion', 'enterprise': 'cloudbastion_ha', 'sm': 'cloudbastion_sm'}
 
 
@@ -94,8 +95,16 @@ class Org:
         return None
 
     def assets(self, account_id, kind, region):
-        key = {'ecs': 'ecs_instances', 'rds': 'rds_instances', 'polardb': 'polardb_clusters'}[kind]
-        return [a for a in self.accounts[account_id][key] if a['region'] == region]
+        return [a for a in self.accounts[account_id][ASSET_KEYS[kind]] if a['region'] == region]
+
+    def locate_asset(self, instance_id):
+        """(account, list key, asset) of an ECS, RDS or PolarDB instance of any account, or None."""
+        for account in self.accounts.values():
+            for key in ASSET_KEYS.values():
+                for asset in account[key]:
+                    if asset['id'] == instance_id:
+                        return account, key, asset
+        return None
 
     def find_asset(self, account_id, kind, region, instance_id):
         return next((a for a in self.assets(account_id, kind, region) if a['id'] == instance_id), None)

@@ -18,17 +18,10 @@ class Params:
             raise missing(name)
         return value
 
-    def integer(self, name, default=None, low=None, high=None):
+    def integer(self, name, default=None):
+        """The value as an int (the rule tables have refused a malformed one), or `default`."""
         value = self.get(name)
-        if value is None:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise invalid(name, value)
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise invalid(name, value, f'It must be between {low} and {high}.')
-        return number
+        return default if value is None else int(value)
 
     def boolean(self, name):
         return str(self.get(name, 'false')).lower() == 'true'
@@ -64,17 +57,16 @@ def tags_match(wanted, actual):
                for key, value in wanted.items())
 
 
-def page_by_number(params, items, default_size, list_key=None):
-    """Slice items for PageNumber/PageSize; returns (page, meta)."""
-    size = params.integer('PageSize', default_size, 1, 100)
-    number = params.integer('PageNumber', 1, 1)
+def page_by_number(params, items, default_size):
+    """Slice items for PageNumber/PageSize (their bounds are in the rule tables); returns (page, meta)."""
+    size = params.integer('PageSize', default_size)
+    number = params.integer('PageNumber', 1)
     start = (number - 1) * size
     return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items)}
 
 
-def page_by_token(params, items, default_size, size_param='MaxResults'):
-    """Slice items for NextToken/MaxResults; the token is the offset the server handed out."""
-    size = params.integer(size_param, default_size, 1, 100)
+def page_by_token(params, items, size):
+    """Slice items for NextToken and a page `size`; the token is the offset the server handed out."""
     token = params.get('NextToken')
     start = 0
     if token is not None:

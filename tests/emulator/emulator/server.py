@@ -6,7 +6,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 # Importing the services registers every action.
 from . import services  # noqa: F401  pylint: disable=unused-import
-from .auth import authenticate
+from . import rules
+from .auth import authenticate, refusal
 from .errors import ApiError
 from .params import Params
 from .registry import HANDLERS, VERSIONS
@@ -51,8 +52,53 @@ class Context:
         self.request_id = request_id
 
 
+class Reply:
+    """What the HTTP front sends back: status, body and headers, or nothing when the connection drops."""
+
+    def __init__(self, status, body, headers=None, drop=False):
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+        self.drop = drop
+
+
+def error_reply(error, request_id, product, world):
+    body = {'RequestId': request_id, 'HostId': f'{product or "unknown"}.aliyuncs.com',
+            'Code': error.code, 'Message': error.message, 'Recommend': error.recommend or
+            f'https://api.aliyun.com/troubleshoot?q={error.code}&product={product}'}
+    headers = {}
+    if error.code == 'Throttling.User' and world.retry_after_ms:
+        headers['x-acs-retry-after'] = str(world.retry_after_ms)
+    return Reply(error.status, body, headers)
+
+
+def run_action(world, request, product, entry, request_id):
+    """Authenticate, apply the knobs and the rules, run the handler; the body of a success."""
+    handler, write = HANDLERS.get((product, request.action), (None, False))
+    entry['write'] = write
+    if handler is None:
+        raise ApiError('InvalidAction.NotFound',
+                       f'Specified api {request.action} with version {request.version} is not found.', status=404)
+    identity = authenticate(request, world)
+    entry['caller'] = identity.describe()
+    if world.over_rate((product, request.action)):
+        raise ApiError('Throttling.User', 'Request was denied due to user flow control.')
+    if world.roll_fault():
+        raise ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.',
+                       status=503)
+    if not identity.allows(product, request.action, write):
+        raise refusal(product, request.action)
+    params = Params(request.params)
+    rules.check(product, request.action, params)
+    with world.lock:
+        body = handler(Context(world, identity, params, request_id)) or {}
+    if write:
+        entry['applied'] = True
+    return {'RequestId': request_id, **body}
+
+
 def handle_api_call(world, request):
-    """Return (status, body dict) and record the call."""
+    """Return the Reply and record the call."""
     request_id = world.next_request_id()
     product = VERSIONS.get(request.version or '')
     entry = {'product': product, 'action': request.action, 'version': request.version,
@@ -60,37 +106,26 @@ def handle_api_call(world, request):
              'params': {k: v for k, v in request.params.items()
                         if k not in SECRET_FIELDS and k not in ('Action', 'Version')}}
     try:
-        handler, write = HANDLERS.get((product, request.action), (None, False))
-        entry['write'] = write
-        if handler is None:
-            raise ApiError('InvalidAction.NotFound',
-                           f'Specified api {request.action} with version {request.version} is not found.',
-                           status=404)
-        identity = authenticate(request, world.identities, world.now())
-        entry['caller'] = identity.describe()
-        if world.over_rate((product, request.action)):
-            raise ApiError('Throttling.User', 'Request was denied due to user flow control.')
-        if world.roll_fault():
-            raise ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.',
-                           status=503)
-        if not identity.allows(product, request.action, write):
-            raise ApiError('Forbidden.RAM',
-                           f'User not authorized to operate on the specified resource, or this API does not '
-                           f'support RAM. ({product}:{request.action})', status=403)
-        with world.lock:
-            body = handler(Context(world, identity, Params(request.params), request_id)) or {}
-        body = {'RequestId': request_id, **body}
-        status = 200
+        reply = Reply(200, run_action(world, request, product, entry, request_id))
         entry['code'] = None
+        lost = world.roll_lost_response() if entry['write'] else None
+        if lost is not None:
+            entry['lost'] = lost
+            reply = lost_reply(lost, request_id, product, world)
     except ApiError as error:
-        status = error.status
-        body = {'RequestId': request_id, 'HostId': f'{product or "unknown"}.aliyuncs.com',
-                'Code': error.code, 'Message': error.message, 'Recommend': error.recommend or
-                f'https://api.aliyun.com/troubleshoot?q={error.code}&product={product}'}
+        reply = error_reply(error, request_id, product, world)
         entry['code'] = error.code
-    entry['status'] = status
+    entry['status'] = None if reply.drop else reply.status
     world.record(entry)
-    return status, body
+    return reply
+
+
+def lost_reply(lost, request_id, product, world):
+    """The answer of a write that was applied and whose answer is lost (--lost-response-rate)."""
+    if lost == 'dropped':
+        return Reply(None, None, drop=True)
+    return error_reply(ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the '
+                                'server.', status=503), request_id, product, world)
 
 
 def make_handler(world):
@@ -124,8 +159,12 @@ def make_handler(world):
             if world.latency_ms:
                 time.sleep(world.latency_ms / 1000.0)
             request = Request(self.command, self.path, self.headers, body)
-            status, response = handle_api_call(world, request)
-            self._answer(status, response, {'x-acs-request-id': response['RequestId']})
+            reply = handle_api_call(world, request)
+            if reply.drop:
+                self.close_connection = True
+                return None
+            headers = {'x-acs-request-id': reply.body['RequestId'], **reply.headers}
+            return self._answer(reply.status, reply.body, headers)
 
         def _admin(self, body):
             route = (self.command, urlsplit(self.path).path)
@@ -138,14 +177,38 @@ def make_handler(world):
                 world.reset()
                 return self._answer(200, {'reset': True})
             if route == ('POST', '/_emulator/clock'):
-                seconds = float(json.loads(body or b'{}').get('advance_seconds', 0))
-                world.advance_clock(seconds)
-                return self._answer(200, {'advanced_seconds': seconds})
+                return self._answer(200, move_clock(world, json.loads(body or b'{}')))
+            if route == ('POST', '/_emulator/assets/update'):
+                payload = json.loads(body or b'{}')
+                return self._asset_answer(payload, world.update_asset(payload.get('instance_id'),
+                                                                      payload.get('set') or {}))
+            if route == ('POST', '/_emulator/assets/release'):
+                payload = json.loads(body or b'{}')
+                return self._asset_answer(payload, world.release_asset(payload.get('instance_id')))
             return self._answer(404, {'Code': 'NotFound', 'Message': f'no admin route {route}'})
+
+        def _asset_answer(self, payload, found):
+            if not found:
+                return self._answer(404, {'Code': 'NotFound', 'Message': f'no instance {payload.get("instance_id")}'})
+            return self._answer(200, {'instance_id': payload['instance_id']})
 
         do_GET = do_POST = do_PUT = do_DELETE = _handle
 
     return Handler
+
+
+def move_clock(world, payload):
+    """`advance_seconds`: time passes for the emulator and its callers alike (STS credentials expire);
+    `skew_seconds`: only the emulator's clock moves, so request timestamps fall outside its window."""
+    answer = {}
+    if 'skew_seconds' in payload:
+        world.skew_clock(float(payload['skew_seconds']))
+        answer['skew_seconds'] = world.clock_skew
+    if 'advance_seconds' in payload or not answer:
+        seconds = float(payload.get('advance_seconds', 0))
+        world.advance_clock(seconds)
+        answer['advanced_seconds'] = seconds
+    return answer
 
 
 def make_server(world, host='127.0.0.1', port=0):

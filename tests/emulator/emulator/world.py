@@ -27,10 +27,13 @@ class InstanceState:
 
 
 class World:
-    def __init__(self, org_path, qps=0, fault_rate=0.0, seed=0, latency_ms=0):
+    def __init__(self, org_path, qps=0, fault_rate=0.0, seed=0, latency_ms=0, lost_response_rate=0.0,
+                 retry_after_ms=0):
         self.org_path = org_path
         self.qps = qps
         self.fault_rate = fault_rate
+        self.lost_response_rate = lost_response_rate
+        self.retry_after_ms = retry_after_ms
         self.latency_ms = latency_ms
         self.seed = seed
         self.lock = threading.RLock()
@@ -43,16 +46,35 @@ class World:
             self.instances = {}
             self.calls = []
             self.clock_offset = 0.0
+            self.clock_skew = 0.0
+            self.nonces = set()
             self.random = random.Random(self.seed)
             self._rate_windows = {}
             self._request_seq = 0
 
     def now(self):
+        """The time STS credentials expire by: moved on by advance_clock (time passes for everyone)."""
         return time.time() + self.clock_offset
+
+    def server_clock(self):
+        """The time request timestamps are held against: off the callers' clocks by the skew only."""
+        return time.time() + self.clock_skew
 
     def advance_clock(self, seconds):
         with self.lock:
             self.clock_offset += seconds
+
+    def skew_clock(self, seconds):
+        with self.lock:
+            self.clock_skew += seconds
+
+    def use_nonce(self, nonce):
+        """False when the nonce was seen before (since the last reset)."""
+        with self.lock:
+            if nonce in self.nonces:
+                return False
+            self.nonces.add(nonce)
+            return True
 
     def instance_state(self, account_id, instance_id):
         return self.instances.setdefault((account_id, instance_id), InstanceState())
@@ -86,6 +108,38 @@ class World:
             return False
         with self.lock:
             return self.random.random() < self.fault_rate
+
+    def update_asset(self, instance_id, fields):
+        """Change an instance as the cloud would (rename, readdress, retag); False when unknown."""
+        with self.lock:
+            found = self.org.locate_asset(instance_id)
+            if found is None:
+                return False
+            found[2].update({k: v for k, v in fields.items() if k != 'id'})
+            return True
+
+    def release_asset(self, instance_id):
+        """The instance leaves its account's lists; every bastion host's record of it says Release."""
+        with self.lock:
+            found = self.org.locate_asset(instance_id)
+            if found is None:
+                return False
+            account, key, asset = found
+            account[key].remove(asset)
+            for state in self.instances.values():
+                for record in [*state.hosts.values(), *state.databases.values()]:
+                    if record['SourceInstanceId'] == instance_id:
+                        record['SourceInstanceState'] = 'Release'
+            return True
+
+    def roll_lost_response(self):
+        """After an applied write: None (answered), 'ServiceUnavailable' (a 503) or 'dropped' (connection closed)."""
+        if not self.lost_response_rate:
+            return None
+        with self.lock:
+            if self.random.random() >= self.lost_response_rate:
+                return None
+            return self.random.choice(('ServiceUnavailable', 'dropped'))
 
     def record(self, entry):
         with self.lock:

@@ -80,6 +80,7 @@ KEYS = {
     'auditor': ('LTAIdemoAudit001', 'demo-auditor-secret'),
     'rdonly': ('LTAIdemoRdOnly01', 'demo-rdonly-secret'),
     'security': ('LTAIdemoSec00001', 'demo-security-secret'),
+    'secops': ('LTAIdemoSecOps01', 'demo-secops-secret'),
     'shop_prod': ('LTAIdemoShopPrd1', 'demo-shop-prod-secret'),
     'data_prod': ('LTAIdemoDataPrd1', 'demo-data-prod-secret'),
     'shop_dev': ('LTAIdemoShopDev1', 'demo-shop-dev-secret'),
@@ -129,8 +130,9 @@ def sts_sdk(emu, product, credentials, v2=False, token=None):
                token=credentials.security_token if token is None else token, v2=v2)
 
 
-def assume(emu, role_arn, key='mgmt', session='emu-test', duration=None, v2=False, secret=None):
-    """AssumeRole through the STS SDK as `key` (a KEYS name, or a key id with its `secret`)."""
+def assume(emu, role_arn, key='ops', session='emu-test', duration=None, v2=False, secret=None):
+    """AssumeRole through the STS SDK as `key` (a KEYS name, or a key id with its `secret`); a RAM user,
+    as roots cannot call AssumeRole."""
     request = sts_models.AssumeRoleRequest(role_arn=role_arn, role_session_name=session,
                                            duration_seconds=duration)
     return sdk(emu, 'sts', key, secret, v2=v2).assume_role(request).body
@@ -175,20 +177,42 @@ def remove_member(client, member_id, instance_id=ENT01, region=HZ):
         region_id=region, instance_id=instance_id, member_id=member_id))
 
 
+def demo_address(instance_id, key):
+    """`key` (private_ip, public_ip, private_address) of a demo.yml instance; a stand-in for other orgs."""
+    for account in demo_org()['accounts']:
+        for kind in ('ecs_instances', 'rds_instances', 'polardb_clusters'):
+            for asset in account.get(kind) or []:
+                if asset['id'] == instance_id:
+                    return asset.get(key)
+    return '10.0.0.1'
+
+
 def import_ecs(client, source_instance_id, member_id=None, instance_region=HZ, instance_id=ENT01,
-               region=HZ, address_type='Private', host_name=None, network_domain_id=None, os_type='Linux'):
+               region=HZ, address_type='Private', host_name=None, network_domain_id=None, os_type='Linux',
+               private_address=None, public_address=None):
+    """CreateHost Source=Ecs sending the address the address type needs (demo.yml's, unless given)."""
+    if address_type == 'Private':
+        private_address = private_address or demo_address(source_instance_id, 'private_ip')
+    elif address_type == 'Public':
+        public_address = public_address or demo_address(source_instance_id, 'public_ip')
     return client.create_host(bh_models.CreateHostRequest(
         region_id=region, instance_id=instance_id, source='Ecs', source_instance_id=source_instance_id,
         instance_region_id=instance_region, instance_member_id=member_id, active_address_type=address_type,
-        ostype=os_type, host_name=host_name or source_instance_id, network_domain_id=network_domain_id))
+        ostype=os_type, host_name=host_name or source_instance_id, network_domain_id=network_domain_id,
+        host_private_address=private_address, host_public_address=public_address))
 
 
 def import_database(client, source, source_instance_id, member_id=None, source_region=HZ, instance_id=ENT01,
-                    region=HZ, database_type='MySQL', port=3306, name=None):
+                    region=HZ, database_type='MySQL', port=None, name=None, endpoint_type=None, address=None):
+    """CreateDatabase Source=Rds/PolarDB with the private address (demo.yml's, unless given); PolarDB
+    imports send PolarDBEndpointType (Cluster unless given)."""
+    if source == 'PolarDB':
+        endpoint_type = endpoint_type or 'Cluster'
     return client.create_database(bh_models.CreateDatabaseRequest(
         region_id=region, instance_id=instance_id, source=source, source_instance_id=source_instance_id,
         source_instance_region_id=source_region, instance_member_id=member_id, active_address_type='Private',
-        database_type=database_type, database_port=port, database_name=name or source_instance_id))
+        database_type=database_type, database_port=port, database_name=name, polar_dbendpoint_type=endpoint_type,
+        database_private_address=address or demo_address(source_instance_id, 'private_address')))
 
 
 def create_local_host(client, name, instance_id=ENT01, region=HZ, address='10.9.9.9'):

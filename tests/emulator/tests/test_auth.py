@@ -111,8 +111,8 @@ def test_declared_member_access_role_replaces_the_default(emulator_factory):
     emu = emulator_factory(OUTSIDER_ORG)
     arn = role_arn('4000000000000011', 'ResourceDirectoryAccountAccessRole')
     # trusts the outsider only, not the management account
-    expect_error('NoPermission', 403, assume, emu, arn, key='LTAIoutMgmt00001', secret='out-mgmt-secret')
-    credentials = assume(emu, arn, key='LTAIoutOutsider1', secret='out-outsider-secret').credentials
+    expect_error('NoPermission', 403, assume, emu, arn, key='LTAIoutMgmtOps01', secret='out-mgmt-ops-secret')
+    credentials = assume(emu, arn, key='LTAIoutOutsOps01', secret='out-outsider-ops-secret').credentials
     # and grants ECS reads only, not AdministratorAccess
     body = sts_sdk(emu, 'ecs', credentials).describe_instances(ecs_models.DescribeInstancesRequest(region_id=HZ)).body
     assert [i.instance_id for i in body.instances.instance] == ['i-bp1outmember001']
@@ -125,13 +125,13 @@ def test_assume_role_not_trusting_the_caller(demo_emulator):
     expect_error('NoPermission', 403, assume, demo_emulator, role_arn(SHOP_PROD_ID), key='outsider')
     # the default member role trusts the management account only
     expect_error('NoPermission', 403, assume, demo_emulator,
-                 role_arn(SHOP_PROD_ID, 'ResourceDirectoryAccountAccessRole'), key='security')
+                 role_arn(SHOP_PROD_ID, 'ResourceDirectoryAccountAccessRole'), key='secops')
     expect_error('NoPermission', 403, assume, demo_emulator,
                  role_arn(DATA_PROD_ID, 'ResourceDirectoryAccountAccessRole'), key='shop_prod')
 
 
 def test_assume_role_trusted_delegated_admin(demo_emulator):
-    credentials = assume(demo_emulator, role_arn(SHOP_PROD_ID), key='security').credentials
+    credentials = assume(demo_emulator, role_arn(SHOP_PROD_ID), key='secops').credentials
     assert sts_sdk(demo_emulator, 'sts', credentials).get_caller_identity().body.account_id == SHOP_PROD_ID
 
 
@@ -155,13 +155,14 @@ def test_assume_role_duration_bounds(demo_emulator, duration):
 
 def test_assume_role_malformed_arn_and_missing_session(demo_emulator):
     expect_error('InvalidParameter', 400, assume, demo_emulator, f'arn:{SHOP_PROD_ID}:BastionhostImportRole')
-    client = sdk(demo_emulator, 'sts', 'mgmt')
+    client = sdk(demo_emulator, 'sts', 'ops')
     expect_error('MissingParameter', 400, client.assume_role,
                  sts_models.AssumeRoleRequest(role_arn=role_arn(SHOP_PROD_ID)))
 
 
 def test_assume_role_needs_the_sts_policy(demo_emulator):
-    expect_error('Forbidden.RAM', 403, assume, demo_emulator, role_arn(SHOP_PROD_ID), key='auditor')
+    error = expect_error('NoPermission', 403, assume, demo_emulator, role_arn(SHOP_PROD_ID), key='auditor')
+    assert error.data['Message'] == 'You are not authorized to do this action. You should be authorized by RAM.'
     # ops has AliyunSTSAssumeRoleAccess through its group
     assert assume(demo_emulator, role_arn(SHOP_PROD_ID), key='ops').credentials.security_token
 

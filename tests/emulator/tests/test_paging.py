@@ -97,14 +97,16 @@ def test_list_hosts_past_100_with_page_number(bastion):
     assert sorted(h.source_instance_id for h in first.hosts + second.hosts) == ECS_IDS
 
 
-def test_list_hosts_default_page_is_20(bastion):
+def test_list_hosts_default_page_is_10(bastion):
+    """ListHostsRequest.PageSize: "Default value: 10"; the model states no maximum."""
     body = hosts_page(bastion)
-    assert (len(body.hosts), body.total_count) == (20, 130)
-    last = hosts_page(bastion, page_number=7)
-    assert len(last.hosts) == 10
+    assert (len(body.hosts), body.total_count) == (10, 130)
+    assert len(hosts_page(bastion, page_number=13).hosts) == 10
+    assert hosts_page(bastion, page_number=14).hosts == []
+    assert len(hosts_page(bastion, page_size=101).hosts) == 101
 
 
-@pytest.mark.parametrize('kwargs', [{'page_size': 101}, {'page_size': 0}, {'page_number': 0}])
+@pytest.mark.parametrize('kwargs', [{'page_size': 0}, {'page_number': 0}])
 def test_list_hosts_bad_paging(bastion, kwargs):
     expect_error('InvalidParameter', 400, hosts_page, bastion, **kwargs)
 
@@ -153,10 +155,12 @@ def test_ecs_next_token_and_max_results(populated):
     second = ecs_page(client, max_results=100, next_token=first.next_token)
     assert len(second.instances.instance) == 30 and not second.next_token
     assert [i.instance_id for i in first.instances.instance + second.instances.instance] == ECS_IDS
-    # a token from one walk goes on with another page size
+    # MaxResults below 10 counts as 10, above 100 as 100 (DescribeInstancesRequest.MaxResults)
     small = ecs_page(client, max_results=7)
+    assert [i.instance_id for i in small.instances.instance] == ECS_IDS[:10]
     on = ecs_page(client, max_results=3, next_token=small.next_token)
-    assert [i.instance_id for i in on.instances.instance] == ECS_IDS[7:10]
+    assert [i.instance_id for i in on.instances.instance] == ECS_IDS[10:20]
+    assert len(ecs_page(client, max_results=101).instances.instance) == 100
 
 
 def test_ecs_page_number(populated):
@@ -174,7 +178,7 @@ def test_ecs_page_number(populated):
 
 
 @pytest.mark.parametrize('kwargs', [
-    {'page_size': 101}, {'page_size': 0}, {'max_results': 101}, {'next_token': 'bogus'}, {'next_token': 'tk-'},
+    {'page_size': 0}, {'next_token': 'bogus'}, {'next_token': 'tk-'},
     {'page_number': 'x'},
 ])
 def test_ecs_bad_paging(populated, kwargs):
@@ -201,10 +205,12 @@ def test_rds_paging(demo_emulator):
 def test_polardb_paging(demo_emulator):
     client = sdk(demo_emulator, 'polardb', 'shop_prod')
     body = client.describe_dbclusters(polardb_models.DescribeDBClustersRequest(
-        region_id=HZ, page_size=1, page_number=1)).body
+        region_id=HZ, page_size=30, page_number=1)).body
     assert (len(body.items.dbcluster), body.page_number, body.total_record_count) == (1, 1, 1)
-    expect_error('InvalidParameter', 400, client.describe_dbclusters,
-                 polardb_models.DescribeDBClustersRequest(region_id=HZ, page_size=101))
+    # DescribeDBClustersRequest.PageSize: "Valid values: 30, 50, and 100"
+    for size in (1, 40, 101):
+        expect_error('InvalidParameter', 400, client.describe_dbclusters,
+                     polardb_models.DescribeDBClustersRequest(region_id=HZ, page_size=size))
 
 
 def test_bastionhost_describe_instances_and_list_databases_pages(demo_emulator):

@@ -88,9 +88,9 @@ def test_resource_directory_not_enabled(emulator_factory):
     import_ecs(solo, 'i-bp1solo00000001', instance_id=instance)
     assert [h['SourceInstanceId'] for h in emu.instance(instance)['hosts']] == ['i-bp1solo00000001']
     # and the neighbour has no default member role without an RD
-    sts = sdk(emu, 'sts', 'LTAInoRdSolo0001', 'nord-solo-secret')
+    sts = sdk(emu, 'sts', 'LTAInoRdSoloOps1', 'nord-solo-ops-secret')
     expect_error('EntityNotExist.Role', 404, sts.assume_role, sts_models.AssumeRoleRequest(
-        role_arn='acs:ram::3000000000000002:role/ResourceDirectoryAccountAccessRole', role_session_name='s'))
+        role_arn='acs:ram::3000000000000002:role/ResourceDirectoryAccountAccessRole', role_session_name='solo'))
 
 
 def test_caller_outside_the_resource_directory(emulator_factory):
@@ -304,9 +304,10 @@ def test_unknown_network_domain(demo_emulator, with_shop_prod):
 
 def test_public_address_type(demo_emulator, with_shop_prod):
     before = snapshot(demo_emulator)
-    error = expect_error('InvalidParameter', 400, import_ecs, with_shop_prod, SHOP_WEB3, SHOP_PROD_ID,
+    # SHOP_WEB3 has no public address to send: HostPublicAddress is required with Public
+    error = expect_error('MissingParameter', 400, import_ecs, with_shop_prod, SHOP_WEB3, SHOP_PROD_ID,
                          address_type='Public')
-    assert 'ActiveAddressType' in error.data['Message']
+    assert '"HostPublicAddress"' in error.data['Message']
     assert demo_emulator.state() == before
     import_ecs(with_shop_prod, SHOP_WEB1, SHOP_PROD_ID, address_type='Public')
     host = demo_emulator.instance(ENT01)['hosts'][0]
@@ -322,11 +323,12 @@ def test_public_address_given_explicitly(demo_emulator, with_shop_prod):
 
 
 @pytest.mark.parametrize('field, value', [
-    ('source', 'Rds'), ('active_address_type', 'Both'), ('ostype', 'Solaris'),
+    ('source', 'PolarDB'), ('active_address_type', 'Both'), ('ostype', 'Solaris'),
 ])
 def test_invalid_host_parameters(demo_emulator, with_shop_prod, field, value):
     values = dict(region_id=HZ, instance_id=ENT01, source='Ecs', source_instance_id=SHOP_WEB1, instance_region_id=HZ,
-                  instance_member_id=SHOP_PROD_ID, active_address_type='Private', ostype='Linux', host_name='x')
+                  instance_member_id=SHOP_PROD_ID, active_address_type='Private', ostype='Linux', host_name='x',
+                  host_private_address='10.11.1.11')
     values[field] = value
     before = snapshot(demo_emulator)
     expect_error('InvalidParameter', 400, with_shop_prod.create_host, bh_models.CreateHostRequest(**values))
@@ -336,11 +338,11 @@ def test_invalid_host_parameters(demo_emulator, with_shop_prod, field, value):
 def test_invalid_database_source(demo_emulator, with_shop_prod):
     expect_error('InvalidParameter', 400, import_database, with_shop_prod, 'Ecs', SHOP_WEB1, SHOP_PROD_ID)
     expect_error('InvalidParameter', 400, import_database, with_shop_prod, 'Rds', SHOP_RDS_HZ, SHOP_PROD_ID,
-                 port=70000)
+                 port='not-a-port')
 
 
 def test_local_host_needs_an_address(demo_emulator, mgmt):
-    expect_error('InvalidParameter', 400, mgmt.create_host, bh_models.CreateHostRequest(
+    expect_error('MissingParameter', 400, mgmt.create_host, bh_models.CreateHostRequest(
         region_id=HZ, instance_id=ENT01, source='Local', host_name='x', ostype='Linux', active_address_type='Private'))
     assert demo_emulator.writes() == []
 
@@ -360,13 +362,15 @@ def test_create_database_rds_and_polardb(demo_emulator, with_shop_prod):
 
 
 def test_create_database_needs_its_fields(demo_emulator, with_shop_prod):
-    expect_error('MissingParameter', 400, with_shop_prod.create_database, bh_models.CreateDatabaseRequest(
+    error = expect_error('MissingParameter', 400, with_shop_prod.create_database, bh_models.CreateDatabaseRequest(
         region_id=HZ, instance_id=ENT01, source='Rds', source_instance_id=SHOP_RDS_HZ, source_instance_region_id=HZ,
         instance_member_id=SHOP_PROD_ID, active_address_type='Private', database_type='MySQL', database_name='x'))
-    expect_error('MissingParameter', 400, with_shop_prod.create_database, bh_models.CreateDatabaseRequest(
+    assert '"DatabasePrivateAddress"' in error.data['Message']
+    error = expect_error('MissingParameter', 400, with_shop_prod.create_database, bh_models.CreateDatabaseRequest(
         region_id=HZ, instance_id=ENT01, source='Rds', source_instance_id=SHOP_RDS_HZ,
         instance_member_id=SHOP_PROD_ID, active_address_type='Private', database_type='MySQL', database_name='x',
-        database_port=3306))
+        database_port=3306, database_private_address='rm-bp1yso2lcyz7mga.mysql.rds.aliyuncs.com'))
+    assert '"SourceInstanceRegionId"' in error.data['Message']
 
 
 def test_delete_then_remove_member(demo_emulator, with_shop_prod):

@@ -9,8 +9,10 @@ from .directory import require_rd_admin
 
 RD_MIN_VERSION = (3, 2, 48)
 UID = re.compile(r'^\d{16}$')
-HOST_SOURCES = {'Local', 'Ecs'}
-DATABASE_SOURCES = {'Local': None, 'Rds': 'rds', 'PolarDB': 'polardb'}
+DATABASE_KINDS = {'Rds': 'rds', 'PolarDB': 'polardb'}
+# Page sizes when none is given, as the SDK models state them.
+DEFAULT_PAGE = {'DescribeInstances': 10, 'ListNetworkDomains': 20, 'ListInstanceRdMembers': 20, 'ListHosts': 10,
+                'ListDatabases': 20}
 
 
 def is_legacy(host):
@@ -88,7 +90,7 @@ def describe_instances(ctx):
     hosts = [h for h in ctx.org.accounts[ctx.caller.account_id]['bastionhosts']
              if h['region'] == region and (ids is None or h['id'] in ids)
              and (status is None or h.get('status', 'RUNNING') == status)]
-    page, meta = page_by_number(ctx.params, hosts, 20)
+    page, meta = page_by_number(ctx.params, hosts, DEFAULT_PAGE['DescribeInstances'])
     return {'Instances': [instance_view(h) for h in page], 'TotalCount': meta['TotalCount']}
 
 
@@ -110,7 +112,7 @@ def list_network_domains(ctx):
                 'NetworkDomainType': d.get('type', 'Proxy'), 'Default': False, 'Comment': d.get('comment', ''),
                 'ProxiesState': [{'NodeType': 'Master', 'ProxyState': 'Available'}]}
                for d in host.get('network_domains') or []]
-    page, meta = page_by_number(ctx.params, domains, 20)
+    page, meta = page_by_number(ctx.params, domains, DEFAULT_PAGE['ListNetworkDomains'])
     return {'NetworkDomains': page, 'TotalCount': meta['TotalCount']}
 
 
@@ -131,7 +133,8 @@ def list_instance_rd_members(ctx):
     host = caller_instance(ctx)
     state = contents(ctx, host)
     require_multi_account_support(ctx, host)
-    page, meta = page_by_token(ctx.params, sorted(state.members), 20)
+    size = ctx.params.integer('MaxResults', DEFAULT_PAGE['ListInstanceRdMembers'])
+    page, meta = page_by_token(ctx.params, sorted(state.members), size)
     return {'Members': [{'MemberId': m} for m in page], **meta}
 
 
@@ -175,13 +178,6 @@ def _check_network_domain(ctx, host):
     return domain_id
 
 
-def _address_type(ctx):
-    address_type = ctx.params.require('ActiveAddressType')
-    if address_type not in ('Private', 'Public'):
-        raise invalid('ActiveAddressType', address_type, 'It must be Private or Public.')
-    return address_type
-
-
 def _reject_duplicate(existing, source, source_id):
     if source != 'Local' and any(e['Source'] == source and e['SourceInstanceId'] == source_id for e in existing):
         raise ApiError('OBJECT_AlREADY_EXISTS', f'The {source} instance {source_id} is already imported.')
@@ -196,37 +192,40 @@ def _source_asset(ctx, owner, kind, region_param):
     return asset
 
 
+def _new_record(ctx, prefix):
+    """The fields a CreateHost / CreateDatabase record keeps as they were sent."""
+    params = ctx.params
+    return {'Source': params.get('Source'), 'SourceInstanceId': '',
+            'ActiveAddressType': params.get('ActiveAddressType'), 'Comment': params.get('Comment', ''),
+            f'{prefix}PrivateAddress': params.get(f'{prefix}PrivateAddress', ''),
+            f'{prefix}PublicAddress': params.get(f'{prefix}PublicAddress', ''),
+            'NetworkDomainId': '', 'SourceInstanceState': 'Normal'}
+
+
+def _import_source(ctx, host, state, kind, region_param, existing):
+    """The member's (or the caller's) instance named by SourceInstanceId: (owner, asset)."""
+    owner = _source_owner(ctx, host, state)
+    asset = _source_asset(ctx, owner, kind, region_param)
+    _reject_duplicate(existing, ctx.params.get('Source'), asset['id'])
+    return owner, asset
+
+
 @action('bastionhost', 'CreateHost', write=True)
 def create_host(ctx):
     host = caller_instance(ctx)
     state = contents(ctx, host)
-    source = ctx.params.require('Source')
-    if source not in HOST_SOURCES:
-        raise invalid('Source', source, 'It must be Local or Ecs.')
-    address_type = _address_type(ctx)
-    os_type = ctx.params.require('OSType')
-    if os_type not in ('Linux', 'Windows'):
-        raise invalid('OSType', os_type, 'It must be Linux or Windows.')
-    record = {'Source': source, 'SourceInstanceId': '', 'HostName': ctx.params.require('HostName'),
-              'OSType': os_type, 'ActiveAddressType': address_type, 'Comment': ctx.params.get('Comment', ''),
-              'HostPrivateAddress': ctx.params.get('HostPrivateAddress', ''),
-              'HostPublicAddress': ctx.params.get('HostPublicAddress', ''),
-              'NetworkDomainId': '', 'SourceInstanceState': 'Normal',
-              'HostAccountCount': 0, 'DomainAccountCount': 0}
-    if source == 'Ecs':
-        owner = _source_owner(ctx, host, state)
-        ecs = _source_asset(ctx, owner, 'ecs', 'InstanceRegionId')
-        _reject_duplicate(state.hosts.values(), source, ecs['id'])
-        record.update(SourceInstanceId=ecs['id'], InstanceRegionId=ecs['region'],
-                      HostPrivateAddress=record['HostPrivateAddress'] or ecs.get('private_ip') or '',
-                      HostPublicAddress=record['HostPublicAddress'] or ecs.get('public_ip') or '')
+    record = _new_record(ctx, 'Host')
+    record.update(HostName=ctx.params.get('HostName'), OSType=ctx.params.get('OSType'),
+                  HostAccountCount=0, DomainAccountCount=0)
+    if record['Source'] == 'Rds':
+        # Hosts of RDS dedicated clusters are valid per the model; the organisation file has none.
+        raise not_found(f'RDS dedicated cluster host {ctx.params.get("SourceInstanceId")}')
+    if record['Source'] == 'Ecs':
+        owner, ecs = _import_source(ctx, host, state, 'ecs', 'InstanceRegionId', state.hosts.values())
+        record.update(SourceInstanceId=ecs['id'], InstanceRegionId=ecs['region'])
         if owner != ctx.caller.account_id:
             record['InstanceMemberId'] = owner
-    elif not record['HostPrivateAddress'] and not record['HostPublicAddress']:
-        raise invalid('HostPrivateAddress', '', 'A local host needs an address.')
     record['NetworkDomainId'] = _check_network_domain(ctx, host) or ''
-    if address_type == 'Public' and not record['HostPublicAddress']:
-        raise invalid('ActiveAddressType', address_type, 'The host has no public address.')
     record['HostId'] = state.new_id()
     state.hosts[record['HostId']] = record
     return {'HostId': record['HostId']}
@@ -240,11 +239,11 @@ def _public_view(record, hidden=('InstanceMemberId', 'InstanceRegionId', 'Networ
 def list_hosts(ctx):
     state = contents(ctx, caller_instance(ctx))
     hosts = sorted(state.hosts.values(), key=lambda h: int(h['HostId']))
-    for field in ('Source', 'SourceInstanceId', 'HostName', 'OSType'):
+    for field in ('Source', 'SourceInstanceId', 'HostName', 'OSType', 'SourceInstanceState'):
         wanted = ctx.params.get(field)
         if wanted is not None:
             hosts = [h for h in hosts if h[field] == wanted]
-    page, meta = page_by_number(ctx.params, hosts, 20)
+    page, meta = page_by_number(ctx.params, hosts, DEFAULT_PAGE['ListHosts'])
     return {'Hosts': [_public_view(h) for h in page], 'TotalCount': meta['TotalCount']}
 
 
@@ -261,34 +260,21 @@ def delete_host(ctx):
 def create_database(ctx):
     host = caller_instance(ctx)
     state = contents(ctx, host)
-    source = ctx.params.require('Source')
-    if source not in DATABASE_SOURCES:
-        raise invalid('Source', source, 'It must be Local, Rds or PolarDB.')
-    address_type = _address_type(ctx)
-    record = {'Source': source, 'SourceInstanceId': '', 'SourceInstanceRegionId': '',
-              'DatabaseName': ctx.params.require('DatabaseName'),
-              'DatabaseType': ctx.params.require('DatabaseType'),
-              'DatabasePort': ctx.params.integer('DatabasePort', low=1, high=65535),
-              'DatabasePrivateAddress': ctx.params.get('DatabasePrivateAddress', ''),
-              'DatabasePublicAddress': ctx.params.get('DatabasePublicAddress', ''),
-              'ActiveAddressType': address_type, 'Comment': ctx.params.get('Comment', ''),
-              'NetworkDomainId': '', 'SourceInstanceState': 'Normal'}
-    if record['DatabasePort'] is None:
-        raise ApiError('MissingParameter', 'The input parameter "DatabasePort" is not supplied.')
-    kind = DATABASE_SOURCES[source]
+    record = _new_record(ctx, 'Database')
+    record.update(SourceInstanceRegionId='', DatabaseName=ctx.params.get('DatabaseName', ''),
+                  DatabaseType=ctx.params.get('DatabaseType'), DatabasePort=ctx.params.integer('DatabasePort'))
+    kind = DATABASE_KINDS.get(record['Source'])
     if kind is not None:
-        owner = _source_owner(ctx, host, state)
-        asset = _source_asset(ctx, owner, kind, 'SourceInstanceRegionId')
-        _reject_duplicate(state.databases.values(), source, asset['id'])
+        owner, asset = _import_source(ctx, host, state, kind, 'SourceInstanceRegionId', state.databases.values())
+        # What the real service names and numbers an imported instance without them is not documented.
         record.update(SourceInstanceId=asset['id'], SourceInstanceRegionId=asset['region'],
-                      DatabasePrivateAddress=record['DatabasePrivateAddress'] or asset.get('private_address', ''))
+                      DatabaseName=record['DatabaseName'] or asset.get('name', asset['id']),
+                      DatabasePort=record['DatabasePort'] or asset.get('port'))
+        if kind == 'polardb':
+            record['PolarDBEndpointType'] = ctx.params.get('PolarDBEndpointType')
         if owner != ctx.caller.account_id:
             record['InstanceMemberId'] = owner
-    elif not record['DatabasePrivateAddress'] and not record['DatabasePublicAddress']:
-        raise invalid('DatabasePrivateAddress', '', 'A local database needs an address.')
     record['NetworkDomainId'] = _check_network_domain(ctx, host) or ''
-    if address_type == 'Public' and not record['DatabasePublicAddress']:
-        raise invalid('ActiveAddressType', address_type, 'The database has no public address.')
     record['DatabaseId'] = state.new_id()
     state.databases[record['DatabaseId']] = record
     return {'DatabaseId': record['DatabaseId']}
@@ -302,8 +288,8 @@ def list_databases(ctx):
         wanted = ctx.params.get(field)
         if wanted is not None:
             databases = [d for d in databases if d[field] == wanted]
-    page, meta = page_by_number(ctx.params, databases, 20)
-    return {'Databases': [_public_view(d, hidden=('InstanceMemberId',)) for d in page],
+    page, meta = page_by_number(ctx.params, databases, DEFAULT_PAGE['ListDatabases'])
+    return {'Databases': [_public_view(d, hidden=('InstanceMemberId', 'PolarDBEndpointType')) for d in page],
             'TotalCount': meta['TotalCount']}
 
 

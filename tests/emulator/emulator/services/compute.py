@@ -2,7 +2,7 @@
 import fnmatch
 import json
 
-from ..errors import invalid
+from ..errors import ApiError, invalid
 from ..params import page_by_number, page_by_token, tags_match
 from ..registry import action
 
@@ -23,11 +23,17 @@ def _region_assets(ctx, kind):
     return ctx.org.assets(ctx.caller.account_id, kind, region)
 
 
-def _page(ctx, items, default_size):
-    """ECS and RDS page either by NextToken/MaxResults or by PageNumber/PageSize."""
+def _page(ctx, items, default_size, token_size):
+    """ECS and RDS page either by NextToken/MaxResults (`token_size`) or by PageNumber/PageSize."""
     if ctx.params.get('NextToken') is not None or ctx.params.get('MaxResults') is not None:
-        return page_by_token(ctx.params, items, default_size)
+        return page_by_token(ctx.params, items, token_size)
     return page_by_number(ctx.params, items, default_size)
+
+
+def ecs_max_results(params):
+    """"If you do not set this parameter or set it to a value less than 10, the default value is 10. If you
+    set this parameter to a value greater than 100, the default value is 100." (DescribeInstancesRequest)"""
+    return min(max(params.integer('MaxResults', 10), 10), 100)
 
 
 def ecs_view(instance):
@@ -76,7 +82,7 @@ def describe_ecs_instances(ctx):
     status = ctx.params.get('Status')
     if status is not None:
         instances = [i for i in instances if i.get('status', 'Running') == status]
-    page, meta = _page(ctx, instances, 10)
+    page, meta = _page(ctx, instances, 10, ecs_max_results(ctx.params))
     meta.setdefault('TotalCount', len(instances))
     return {'Instances': {'Instance': [ecs_view(i) for i in page]}, **meta}
 
@@ -118,7 +124,7 @@ def describe_db_instances(ctx):
     engine = ctx.params.get('Engine')
     if engine is not None:
         instances = [i for i in instances if i.get('engine', 'MySQL') == engine]
-    page, meta = _page(ctx, instances, 30)
+    page, meta = _page(ctx, instances, 30, ctx.params.integer('MaxResults', 30))
     body = {'Items': {'DBInstance': [rds_view(i) for i in page]}, 'TotalRecordCount': len(instances),
             'PageRecordCount': len(page)}
     if 'PageNumber' in meta:
@@ -153,3 +159,39 @@ def describe_db_clusters(ctx):
     page, meta = page_by_number(ctx.params, clusters, 30)
     return {'Items': {'DBCluster': [polardb_view(c) for c in page]}, 'TotalRecordCount': len(clusters),
             'PageRecordCount': len(page), 'PageNumber': meta['PageNumber']}
+
+
+def cluster_endpoints(cluster):
+    """The org file's `endpoints` of a cluster, or one Cluster endpoint at its private address."""
+    return cluster.get('endpoints') or [{'type': 'Cluster', 'private_address': cluster.get('private_address')}]
+
+
+def endpoint_view(cluster, index, endpoint):
+    port = str(endpoint.get('port', cluster.get('port', 3306)))
+    addresses = [{'NetType': net_type, 'ConnectionString': endpoint[key], 'Port': port, 'IPAddress': '',
+                  'VPCId': 'vpc-emu' if net_type == 'Private' else '', 'VSwitchId': ''}
+                 for net_type, key in (('Private', 'private_address'), ('Public', 'public_address'))
+                 if endpoint.get(key)]
+    return {'DBClusterId': cluster['id'], 'DBEndpointId': f'pe-{cluster["id"][3:]}{index:02d}',
+            'EndpointType': endpoint.get('type', 'Cluster'), 'AddressItems': addresses,
+            'Nodes': f'pi-{cluster["id"][3:]}01,pi-{cluster["id"][3:]}02', 'ReadWriteMode': 'ReadWrite',
+            'AutoAddNewNodes': 'Enable', 'EndpointConfig': '{}'}
+
+
+def _caller_cluster(ctx, cluster_id):
+    """The caller's cluster of that id in any region (the request names no region)."""
+    for cluster in ctx.org.accounts[ctx.caller.account_id]['polardb_clusters']:
+        if cluster['id'] == cluster_id:
+            return cluster
+    raise ApiError('InvalidDBClusterId.NotFound', f'The DBClusterId {cluster_id} does not exist.', status=404)
+
+
+@action('polardb', 'DescribeDBClusterEndpoints')
+def describe_db_cluster_endpoints(ctx):
+    cluster = _caller_cluster(ctx, ctx.params.get('DBClusterId'))
+    items = [endpoint_view(cluster, index, endpoint)
+             for index, endpoint in enumerate(cluster_endpoints(cluster), start=1)]
+    wanted = ctx.params.get('DBEndpointId')
+    if wanted is not None:
+        items = [item for item in items if item['DBEndpointId'] == wanted]
+    return {'Items': items}

@@ -2,10 +2,14 @@
 import datetime
 import zlib
 
+from ..auth import no_permission
 from ..errors import ApiError, invalid
 from ..registry import action
 
 ATTACHED = '2024-01-01T00:00:00Z'
+# "Maximum value: the value of the MaxSessionDuration parameter. Default value: 3600." (AssumeRoleRequest);
+# "Valid values: 3600 to 43200 ... Default value: 3600." (alibabacloud_ram20150501 CreateRoleRequest.MaxSessionDuration)
+DEFAULT_MAX_SESSION_DURATION = 3600
 
 
 @action('sts', 'GetCallerIdentity')
@@ -31,21 +35,31 @@ def parse_role_arn(arn):
     return parts[3], parts[4][len('role/'):]
 
 
-@action('sts', 'AssumeRole')
-def assume_role(ctx):
-    account_id, role_name = parse_role_arn(ctx.params.require('RoleArn'))
-    session = ctx.params.require('RoleSessionName')
-    duration = ctx.params.integer('DurationSeconds', 3600)
-    if not 900 <= duration <= 43200:
-        raise invalid('DurationSeconds', duration, 'It must be between 900 and 43200.')
+def max_session_duration(role):
+    """The role's MaxSessionDuration (org-file key `max_session_duration`); RAM's default is 3600 s."""
+    return int(role.get('max_session_duration', DEFAULT_MAX_SESSION_DURATION))
+
+
+def _role(ctx, account_id, role_name):
     account = ctx.org.accounts.get(account_id)
     role = next((r for r in (account or {}).get('roles', []) if r['name'].lower() == role_name.lower()), None)
     if role is None:
-        raise ApiError('EntityNotExist.Role', f'The role not exists: acs:ram::{account_id}:role/{role_name}.', status=404)
-    trusted = {str(a) for a in role.get('trusted_accounts') or []}
-    if ctx.caller.account_id not in trusted:
-        raise ApiError('NoPermission', f'You are not authorized to do this action. The role {role_name} does not '
-                       f'trust account {ctx.caller.account_id}.', status=403)
+        raise ApiError('EntityNotExist.Role', f'The role not exists: acs:ram::{account_id}:role/{role_name}.',
+                       status=404)
+    return role
+
+
+@action('sts', 'AssumeRole')
+def assume_role(ctx):
+    account_id, role_name = parse_role_arn(ctx.params.get('RoleArn'))
+    session = ctx.params.get('RoleSessionName')
+    role = _role(ctx, account_id, role_name)
+    if ctx.caller.account_id not in {str(a) for a in role.get('trusted_accounts') or []}:
+        raise no_permission()
+    duration = ctx.params.integer('DurationSeconds', 3600)
+    if duration > max_session_duration(role):
+        raise invalid('DurationSeconds', duration,
+                      f'It must be between 900 and the role\'s MaxSessionDuration ({max_session_duration(role)}).')
     identity = ctx.world.issue_sts(account_id, role, session, duration)
     expiration = datetime.datetime.fromtimestamp(identity.expires_at, datetime.timezone.utc)
     return {'Credentials': {'AccessKeyId': identity.key_id, 'AccessKeySecret': identity.secret,

@@ -1,0 +1,15 @@
+"""The documented request rules of every action, one table per product (one file each), each rule
+naming its source (see kinds.py). `check` runs an action's rules in order and raises the first
+MissingParameter / InvalidParameter."""
+from . import bastionhost, compute, directory, identity
+
+TABLES = {**bastionhost.TABLES, **compute.TABLES, **directory.TABLES, **identity.TABLES}
+
+
+def rules_for(product, action):
+    return TABLES.get(product, {}).get(action, [])
+
+
+def check(product, action, params):
+    for rule in rules_for(product, action):
+        rule.check(params)

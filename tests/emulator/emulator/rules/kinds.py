@@ -1,0 +1,169 @@
+"""The kinds of request rule and of source. The sources are
+- `SdkModel`: a comment of the official SDK's request model (`<package>/models/_<action>_request.py`);
+  tests/emulator/tests/test_sdk_rules.py holds the tables against the installed models;
+- `Page`: an Alibaba Cloud API reference page (for facts the models do not state);
+- `Assumption`: not documented; the emulator needs it (README: "What stays unverified").
+"""
+import re
+
+from ..errors import invalid, missing
+
+
+class SdkModel:
+    """The request model of one action in one official SDK package."""
+
+    def __init__(self, package, request_class):
+        self.package = package
+        self.request_class = request_class
+
+    def describe(self, name):
+        return f'{self.package} {self.request_class}.{name}'
+
+
+class Page:
+    def __init__(self, url, says):
+        self.url = url
+        self.says = says
+
+    def describe(self, name):
+        return f'{self.url}: {self.says}'
+
+
+class Assumption:
+    def __init__(self, why):
+        self.why = why
+
+    def describe(self, name):
+        return f'not documented: {self.why}'
+
+
+class Rule:
+    def __init__(self, name, source):
+        self.name = name
+        self.source = source
+
+    def check(self, params):
+        raise NotImplementedError
+
+    def describe(self):
+        return f'{self.name}: {self.text()} ({self.source.describe(self.name)})'
+
+
+class Required(Rule):
+    def check(self, params):
+        if params.get(self.name) is None:
+            raise missing(self.name)
+
+    def text(self):
+        return 'required'
+
+
+class RequiredIf(Rule):
+    """Required when another parameter has one of `values`."""
+
+    def __init__(self, name, when, values, source):
+        super().__init__(name, source)
+        self.when = when
+        self.values = tuple(values)
+
+    def check(self, params):
+        if params.get(self.when) in self.values and params.get(self.name) is None:
+            raise missing(self.name)
+
+    def text(self):
+        return f'required if {self.when} is {" or ".join(self.values)}'
+
+
+class OneOf(Rule):
+    def __init__(self, name, values, source):
+        super().__init__(name, source)
+        self.values = tuple(values)
+
+    def check(self, params):
+        value = params.get(self.name)
+        if value is not None and value not in self.values:
+            raise invalid(self.name, value, f'Valid values: {", ".join(self.values)}.')
+
+    def text(self):
+        return f'one of {", ".join(self.values)}'
+
+
+class Boolean(Rule):
+    """true or false; the SDKs send Python's True/False, so the case does not matter."""
+
+    def check(self, params):
+        value = params.get(self.name)
+        if value is not None and str(value).lower() not in ('true', 'false'):
+            raise invalid(self.name, value, 'Valid values: true, false.')
+
+    def text(self):
+        return 'true or false'
+
+
+class Integer(Rule):
+    """An integer, optionally within low..high (either bound may be None), or one of `choices`."""
+
+    def __init__(self, name, source, low=None, high=None, choices=None):
+        super().__init__(name, source)
+        self.low = low
+        self.high = high
+        self.choices = choices
+
+    def check(self, params):
+        value = params.get(self.name)
+        if value is None:
+            return
+        try:
+            number = int(value)
+        except ValueError:
+            raise invalid(self.name, value, 'It must be an integer.')
+        if self.choices is not None and number not in self.choices:
+            raise invalid(self.name, value, f'Valid values: {", ".join(map(str, self.choices))}.')
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            raise invalid(self.name, value, f'It must be {self.text()}.')
+
+    def text(self):
+        if self.choices is not None:
+            return 'one of ' + ', '.join(map(str, self.choices))
+        if self.high is None:
+            return 'an integer' if self.low is None else f'an integer of at least {self.low}'
+        return f'an integer between {self.low} and {self.high}'
+
+
+class Length(Rule):
+    """A text of `low`..`high` characters, made of `pattern` characters when one is given."""
+
+    def __init__(self, name, source, low=0, high=None, pattern=None, allowed=''):
+        super().__init__(name, source)
+        self.low = low
+        self.high = high
+        self.pattern = re.compile(pattern) if pattern else None
+        self.allowed = allowed
+
+    def check(self, params):
+        value = params.get(self.name)
+        if value is None:
+            return
+        if len(value) < self.low or (self.high is not None and len(value) > self.high):
+            raise invalid(self.name, value, f'It must be {self.text()}.')
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            raise invalid(self.name, value, f'It may contain {self.allowed} only.')
+
+    def text(self):
+        size = f'up to {self.high}' if not self.low else f'{self.low} to {self.high}'
+        return f'{size} characters' + (f' of {self.allowed}' if self.allowed else '')
+
+
+def sdk_package(package):
+    """`model('CreateHost')`: the SdkModel of CreateHostRequest in `package`."""
+    return lambda action: SdkModel(package, action + 'Request')
+
+
+# Page parameters whose model states a default only: the emulator still refuses a page below 1.
+PAGE_FROM_ONE = Assumption('pages are numbered from 1 and hold at least one entry; the SDK model states '
+                           'only the default')
+
+
+def paging(source, size_source=None, high=100):
+    """PageNumber (from 1) and PageSize (1..high, or no maximum when high is None)."""
+    return [Integer('PageNumber', source, low=1), Integer('PageSize', size_source or source, low=1, high=high)]
