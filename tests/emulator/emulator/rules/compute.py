@@ -7,11 +7,15 @@ polardb = sdk_package('alibabacloud_polardb20170801')
 
 TABLES = {
     # MaxResults has no invalid value: below 10 counts as 10, above 100 as 100 (the handler clamps).
-    'ecs': {'DescribeInstances': [
-        Required('RegionId', ecs('DescribeInstances')),
-        OneOf('Status', ('Pending', 'Running', 'Starting', 'Stopping', 'Stopped'), ecs('DescribeInstances')),
-        Integer('MaxResults', ecs('DescribeInstances')),
-    ] + paging(PAGE_FROM_ONE, high=None)},
+    'ecs': {
+        # DescribeRegionsRequest states no required parameter.
+        'DescribeRegions': [],
+        'DescribeInstances': [
+            Required('RegionId', ecs('DescribeInstances')),
+            OneOf('Status', ('Pending', 'Running', 'Starting', 'Stopping', 'Stopped'), ecs('DescribeInstances')),
+            Integer('MaxResults', ecs('DescribeInstances')),
+        ] + paging(PAGE_FROM_ONE, high=None),
+    },
     'rds': {'DescribeDBInstances': [
         Required('RegionId', rds('DescribeDBInstances')),
         OneOf('Engine', ('MySQL', 'SQLServer', 'PostgreSQL', 'MariaDB'), rds('DescribeDBInstances')),
