@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import error_details
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages, paginate_tokens
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     database_type,
@@ -15,8 +14,11 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
     sort_assets,
 )
 
-EDITIONS = {"cloudbastion": "basic", "cloudbastion_ha": "enterprise", "cloudbastion_sm": "sm"}
-MULTI_ACCOUNT_EDITIONS = ("enterprise", "sm")
+# The plan codes the DescribeInstances model documents: cloudbastion is Basic, cloudbastion_ha
+# Enterprise. SM Edition's code is not documented, so any other code is reported as it is
+# (edition "unknown") and only a documented Basic is refused: the API has the last word.
+EDITIONS = {"cloudbastion": "basic", "cloudbastion_ha": "enterprise"}
+UNSUPPORTED_EDITIONS = ("basic",)
 MULTI_ACCOUNT_MIN_VERSION = "3.2.48"
 
 
@@ -36,7 +38,7 @@ def list_instances(client, region, instance_id=None):
 
 
 def edition_problem(instance):
-    if instance["edition"] not in MULTI_ACCOUNT_EDITIONS:
+    if instance["edition"] in UNSUPPORTED_EDITIONS:
         return ("the bastion host is %s Edition (plan code %s); multi-account management needs "
                 "Enterprise or SM Edition" % (instance["edition"].capitalize(), instance["plan_code"]))
     return None
@@ -86,38 +88,27 @@ def list_rd_members(client, region, instance_id):
 
 
 def add_rd_member(client, region, instance_id, member_id):
-    # Adding a member twice is not an error, so the write is safe to retry.
     request = client.models.AddInstanceRdMemberRequest(region_id=region, instance_id=instance_id, member_id=member_id)
-    client.call("add_instance_rd_member", request, retry=True)
+    client.write("add_instance_rd_member", request,
+                 read_back=lambda: True if member_id in list_rd_members(client, region, instance_id) else None)
 
 
 def remove_rd_member(client, region, instance_id, member_id):
-    """Remove a member; False when it was already gone (e.g. a retried call that had succeeded)."""
     request = client.models.RemoveInstanceRdMemberRequest(region_id=region, instance_id=instance_id, member_id=member_id)
-    try:
-        client.call("remove_instance_rd_member", request, retry=True)
-    except Exception as exc:
-        if error_details(exc)["code"] == "EntityNotExists.Member":
-            return False
-        raise
-    return True
+    client.write("remove_instance_rd_member", request,
+                 read_back=lambda: True if member_id not in list_rd_members(client, region, instance_id) else None)
 
 
 def delete_imported_asset(client, region, instance_id, asset):
-    """Delete an imported host or database (an ``imported_assets`` item); False when already gone."""
+    """Delete an imported host or database (an ``imported_assets`` item)."""
     if asset["type"] == "ecs":
         method, request = "delete_host", client.models.DeleteHostRequest(
             region_id=region, instance_id=instance_id, host_id=asset["asset_id"])
     else:
         method, request = "delete_database", client.models.DeleteDatabaseRequest(
             region_id=region, instance_id=instance_id, database_id=asset["asset_id"])
-    try:
-        client.call(method, request, retry=True)
-    except Exception as exc:
-        if error_details(exc)["code"] == "OBJECT_NOT_FOUND":
-            return False
-        raise
-    return True
+    client.write(method, request,
+                 read_back=lambda: True if find_imported(client, region, instance_id, asset) is None else None)
 
 
 def network_domain_ids(client, region, instance_id):
@@ -129,8 +120,6 @@ def network_domain_ids(client, region, instance_id):
     return [d.get("NetworkDomainId") for d in paginate_pages(fetch, ("NetworkDomains",), page_size=100)]
 
 
-# The API spells it this way; the correct spelling is accepted too.
-ALREADY_IMPORTED_CODES = ("OBJECT_AlREADY_EXISTS", "OBJECT_ALREADY_EXISTS")
 DATABASE_SOURCES = {"rds": "Rds", "polardb": "PolarDB"}
 # ListHosts / ListDatabases Source -> asset type; other sources (Local) are never touched.
 IMPORTED_HOST_SOURCES = {"Ecs": "ecs"}
@@ -143,8 +132,8 @@ def import_asset(client, region, instance_id, asset, address_type="Private", net
     the ownership record (member and region) in its Comment. ``planning.import_blocker`` has
     already made sure the asset can be imported.
 
-    Returns the new host or database ID, or None when it was already imported: a retried
-    create whose first attempt had in fact succeeded answers that, so retrying is safe."""
+    Returns the new host or database ID. A create that may have been applied although it failed
+    is read back (``find_imported``) before it is tried again, so it never makes a duplicate."""
     common = dict(region_id=region, instance_id=instance_id, source_instance_id=asset["instance_id"],
                   instance_member_id=int(asset["member_id"]), active_address_type=address_type,
                   network_domain_id=network_domain_id, comment=ownership_record(asset["member_id"], asset["region"]))
@@ -161,12 +150,30 @@ def import_asset(client, region, instance_id, asset, address_type="Private", net
             database_name=asset["name"], database_type=kind, database_port=asset.get("port") or port,
             database_private_address=asset.get("address"), database_public_address=asset.get("public_address"),
             polar_dbendpoint_type=asset.get("endpoint_type") if asset["type"] == "polardb" else None, **common)
-    try:
-        return client.call(method, request, retry=True).get(id_key)
-    except Exception as exc:
-        if error_details(exc)["code"] in ALREADY_IMPORTED_CODES:
-            return None
-        raise
+    created = client.write(method, request, read_back=lambda: _created(find_imported(
+        client, region, instance_id, asset), id_key))
+    return created.get(id_key)
+
+
+def _created(asset_id, id_key):
+    return {id_key: asset_id} if asset_id is not None else None
+
+
+def find_imported(client, region, instance_id, asset):
+    """The host or database ID of an imported source instance, or None (a read-back after a write)."""
+    if asset["type"] == "ecs":
+        def fetch(number, size):
+            return client.call("list_hosts", client.models.ListHostsRequest(
+                instance_id=instance_id, region_id=region, source="Ecs", source_instance_id=asset["instance_id"],
+                page_number=str(number), page_size=str(size)), retry=True)
+        items, id_key = paginate_pages(fetch, ("Hosts",), page_size=PAGE_SIZE), "HostId"
+    else:
+        def fetch(number, size):
+            return client.call("list_databases", client.models.ListDatabasesRequest(
+                instance_id=instance_id, region_id=region, source=DATABASE_SOURCES[asset["type"]],
+                page_number=str(number), page_size=str(size)), retry=True)
+        items, id_key = paginate_pages(fetch, ("Databases",), page_size=PAGE_SIZE), "DatabaseId"
+    return next((str(i.get(id_key)) for i in items if i.get("SourceInstanceId") == asset["instance_id"]), None)
 
 
 def imported_assets(client, region, instance_id):

@@ -30,7 +30,11 @@ import traceback
 from collections import namedtuple
 from urllib.parse import urlsplit
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import Backoff, call_with_retry
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import (
+    Backoff,
+    call_with_retry,
+    write_with_read_back,
+)
 
 try:
     from alibabacloud_credentials.client import Client as CredentialClient
@@ -181,14 +185,22 @@ class AlicloudClient:
         """Call SDK ``method`` (snake_case, e.g. 'list_hosts') and return the body as a dict.
 
         ``retry=True`` retries throttling, 5xx and connection errors with backoff."""
+        invoke = self._invoker(method, request)
+        return call_with_retry(invoke, self._backoff) if retry else invoke()
+
+    def write(self, method, request, read_back):
+        """A write that is not safe to repeat blindly: after a failure that may have applied it,
+        ``read_back()`` says whether it did (not None: the result) before it is tried again."""
+        return write_with_read_back(self._invoker(method, request), read_back, self._backoff)
+
+    def _invoker(self, method, request):
         operation = getattr(self.sdk, method + "_with_options")
         args = (self._runtime,) if request is None else (request, self._runtime)
 
         def invoke():
             response = operation(*args)
             return response.body.to_map() if response.body is not None else {}
-
-        return call_with_retry(invoke, self._backoff) if retry else invoke()
+        return invoke
 
 
 class ClientFactory:

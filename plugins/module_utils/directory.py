@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import error_details
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error, error_details
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import Problems, normalize_tags
 
@@ -121,13 +121,16 @@ class Directory:
         try:
             self.admins = set(delegated_administrators(rm, service))
         except Exception as exc:
-            if error_details(exc)["code"] == "OperationDenied.NotManagementOrDelegatedAdmin":
-                raise DirectoryError(
-                    "the caller account %s is a member of the resource directory, neither the management account "
-                    "(%s) nor a delegated administrator of %s: member assets can only be imported into a bastion "
-                    "host of the management account or of a delegated administrator" % (
-                        self.caller["account_id"], self.management_account, service))
-            raise
+            if self.caller["account_id"] == self.management_account:
+                raise
+            # Which error a member gets here is not documented: any refusal means the caller
+            # could not show that it is a delegated administrator.
+            raise DirectoryError(
+                "the caller account %s is not the management account (%s) and could not list the delegated "
+                "administrators of %s (%s): member assets can only be imported into a bastion host of the "
+                "management account or of a delegated administrator" % (
+                    self.caller["account_id"], self.management_account, service,
+                    describe_error(exc, "ListDelegatedAdministrators")[0].rstrip(".")))
         if self.caller["account_id"] != self.management_account and self.caller["account_id"] not in self.admins:
             raise DirectoryError(
                 "the caller account %s is neither the management account (%s) nor a delegated administrator of %s: "

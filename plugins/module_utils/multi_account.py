@@ -45,11 +45,14 @@ def read_directory(module, instance_id):
         module.fail_json_api(exc, "failed to read the resource directory")
 
 
-def require_known_regions(module, factory, regions, option):
-    """Fails unless every region of ``option`` is one the service has (ECS DescribeRegions, read with
-    ``factory``'s credentials): a misspelled region would otherwise select nothing."""
-    known = api_read(module, "list the regions (ECS DescribeRegions) to check %s" % option,
-                     lambda: known_regions(factory))
+def require_known_regions(module, access, member_id, regions, option, member_label=str):
+    """Fails unless every region of ``option`` is one the service has (ECS DescribeRegions, read
+    through ``access``, a MemberAccess, in ``member_id``): a misspelled region would select nothing."""
+    try:
+        known = known_regions(access.factory_for(member_id))
+    except Exception as exc:
+        module.fail_json(msg="nothing was changed: cannot list the regions (ECS DescribeRegions) to check %s: %s" % (
+            option, access.describe(member_id, exc, member_label)[0]))
     unknown = [r for r in regions if r not in known]
     if unknown:
         module.fail_json(msg="nothing was changed: unknown region IDs in %s: %s (known regions: %s)" % (

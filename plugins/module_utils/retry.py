@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import time
 
-RETRYABLE_CODE_PREFIXES = ("Throttling", "ServiceUnavailable", "InternalError")
+RETRYABLE_CODE_PREFIXES = ("Throttling", "Rejected.Throttling", "ServiceUnavailable", "InternalError")
 # darabonba's RetryError (what it raises for any IOError of requests) and requests' own
 # network errors, matched by name so this file needs no third-party import.
 CONNECTION_ERROR_NAMES = frozenset(("RetryError", "ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout"))
@@ -101,7 +101,10 @@ def status_code_of(exc):
 
 
 def is_retryable_error(exc):
-    """True for Alibaba Cloud errors worth retrying: throttling, 5xx, connection errors."""
+    """True for Alibaba Cloud errors worth retrying: throttling, 5xx, connection errors (but never
+    a write whose outcome could not be confirmed, see ``write_with_read_back``)."""
+    if getattr(exc, "unconfirmed_write", False):
+        return False
     code = getattr(exc, "code", None)
     if isinstance(code, str) and code.startswith(RETRYABLE_CODE_PREFIXES):
         return True
@@ -112,9 +115,16 @@ def is_retryable_error(exc):
 
 
 def is_throttling_error(exc):
-    """True when the service refused the call for its rate limit (it did not process it)."""
+    """True when the service refused the call for its rate limit (it did not process it):
+    ``Throttling*`` and ``Rejected.Throttling``."""
     code = getattr(exc, "code", None)
-    return isinstance(code, str) and code.startswith("Throttling")
+    return isinstance(code, str) and (code.startswith("Throttling") or code == "Rejected.Throttling")
+
+
+def may_have_been_applied(exc):
+    """True when a failed write may still have been applied: a 5xx answer or no answer at all."""
+    status = status_code_of(exc)
+    return (status is not None and status >= 500) or is_connection_error(exc)
 
 
 def retry_after_seconds(exc):
@@ -128,3 +138,31 @@ def retry_after_seconds(exc):
 def call_with_retry(func, backoff=None):
     """Run ``func()`` retrying Alibaba Cloud throttling, 5xx and connection errors."""
     return (backoff or Backoff()).run(func, is_retryable_error, retry_after_seconds, is_throttling_error)
+
+
+def write_with_read_back(write, read_back, backoff=None):
+    """Run a write that must not be repeated blindly (a create, a delete).
+
+    Throttled calls were not processed and are retried. After a failure that may have been
+    applied (5xx, timeout, reset connection), ``read_back()`` (a read, retried on its own) says
+    whether it was: its answer, when not None, is the write's result; otherwise the write is
+    tried again. When the read-back fails too, the write's error is raised, never retried:
+    correctness rests on what the service reads back, not on an error code of a second try."""
+    backoff = backoff or Backoff()
+
+    def attempt():
+        try:
+            return write()
+        except Exception as exc:
+            if not may_have_been_applied(exc):
+                raise
+            try:
+                applied = call_with_retry(read_back, backoff)
+            except Exception:
+                exc.unconfirmed_write = True
+                raise exc
+            if applied is not None:
+                return applied
+            raise
+
+    return backoff.run(attempt, is_retryable_error, retry_after_seconds, is_throttling_error)

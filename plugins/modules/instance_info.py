@@ -68,11 +68,16 @@ instances:
       type: str
       sample: RUNNING
     plan_code:
-      description: The plan code, C(cloudbastion) (Basic), C(cloudbastion_ha) (Enterprise) or C(cloudbastion_sm) (SM).
+      description:
+        - The plan code as DescribeInstances reports it; C(cloudbastion) (Basic) and C(cloudbastion_ha) (Enterprise) are
+          the documented codes.
       type: str
       sample: cloudbastion_ha
     edition:
-      description: The edition, C(basic), C(enterprise), C(sm), or C(unknown) for a plan code this module does not know.
+      description:
+        - The edition, C(basic) or C(enterprise), or C(unknown) for a plan code the API documentation does not name
+          (SM Edition's code is not documented). Only a documented Basic Edition is reported as unable to use
+          multi-account management; for any other code the API has the last word.
       type: str
       sample: enterprise
     version:

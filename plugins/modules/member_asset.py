@@ -497,8 +497,8 @@ def main():
     access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
                           module.secret_values())
     if scope.members:
-        require_known_regions(module, access.factory_for(scope.members[0]), scope.regions,
-                              "discover.regions and the regions of assets")
+        require_known_regions(module, access, scope.members[0], scope.regions,
+                              "discover.regions and the regions of assets", directory.label)
     discovered = [use_polardb_endpoint(a, params["polardb_endpoint_type"])
                   for a in discover(module, access, directory, scope)]
     selected = selected_keys(module, access, directory, discovered, scope)

@@ -237,9 +237,12 @@ class Prerequisites:
         problem = edition_problem(instance)
         if problem:
             return unmet("edition_supported", problem, "Upgrade the bastion host to Enterprise Edition or SM Edition.")
+        if instance["edition"] == "unknown":
+            return met("edition_supported", "plan code %s is not the documented Basic Edition code (cloudbastion); "
+                                            "Bastionhost decides whether it supports multi-account management" % (
+                                                instance["plan_code"] or "none"))
         return met("edition_supported", "the bastion host is %s Edition (plan code %s)" % (
-            instance["edition"].upper() if instance["edition"] == "sm" else instance["edition"].capitalize(),
-            instance["plan_code"]))
+            instance["edition"].capitalize(), instance["plan_code"]))
 
     @staticmethod
     def version_check(instance):

@@ -243,7 +243,7 @@ def read_asset_owners(module, directory, bastion, members_on_host):
         regions = params["asset_regions"] or sorted(set([region]) | set(a["region"] for a in imported if a["region"]))
         access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
                               module.secret_values())
-        require_known_regions(module, access.factory_for(members_on_host[0]), regions, "asset_regions")
+        require_known_regions(module, access, members_on_host[0], regions, "asset_regions", directory.label)
         discovered, errors = discover_assets(access.factory_for, members_on_host, regions,
                                              types=sorted(set(a["type"] for a in unrecorded)),
                                              max_workers=DEFAULT_MAX_WORKERS)

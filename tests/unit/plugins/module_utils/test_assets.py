@@ -51,7 +51,7 @@ class FakeClient:
 
     def call(self, method, request=None, retry=False):
         assert retry, "reads are always retried"
-        assert request.region_id == self.region
+        assert getattr(request, "region_id", self.region) == self.region
         self.requests.append((method, request))
         return getattr(self, method)(request)
 
@@ -84,6 +84,11 @@ class FakeClient:
                  if _matches(wanted, dict((t["Key"], t["Value"]) for t in i.get("Tags", {}).get("Tag", [])))]
         return {"Items": {"DBCluster": self._page(items, request.page_number, request.page_size)},
                 "TotalRecordCount": len(items)}
+
+    def describe_dbcluster_endpoints(self, request):
+        cluster = next(i for i in self.items if i["DBClusterId"] == request.dbcluster_id)
+        return {"Items": [{"EndpointType": "Cluster", "AddressItems": [
+            {"NetType": "Private", "ConnectionString": "%s.rwlb.rds.aliyuncs.com" % cluster["DBClusterId"]}]}]}
 
     def list_hosts(self, request):
         assert isinstance(request.page_number, str) and isinstance(request.page_size, str)
@@ -182,14 +187,22 @@ def test_rds_item_gets_the_default_port_of_its_engine(engine, port):
     assert asset["name"] == "rm-0003"  # no description: named by its id
 
 
-def test_polardb_item_becomes_an_asset_without_an_address():
+def test_polardb_item_becomes_an_asset_addressed_through_its_cluster_endpoint():
+    endpoints = {"Cluster": {"Private": "pc-0001.rwlb.rds.aliyuncs.com", "Public": "pc-0001.rwlb.public.com"},
+                 "Primary": {"Private": "pc-0001.primary.rds.aliyuncs.com"}}
     asset = polardb_asset(MEMBER, polardb_raw(1, region="cn-shanghai", db_type="Oracle", tags={"team": "data"},
-                                              name="orders"))
+                                              name="orders"), endpoints=endpoints)
     assert asset == {
         "member_id": MEMBER, "type": "polardb", "instance_id": "pc-0001", "region": "cn-shanghai",
-        "name": "orders", "address": None, "public_address": None, "os": None, "engine": "Oracle",
-        "port": 1521, "status": "Running", "tags": {"team": "data"},
+        "name": "orders", "address": "pc-0001.rwlb.rds.aliyuncs.com", "public_address": "pc-0001.rwlb.public.com",
+        "os": None, "engine": "Oracle", "port": 1521, "status": "Running", "tags": {"team": "data"},
+        "endpoints": endpoints, "endpoint_type": "Cluster",
     }
+
+
+def test_a_polardb_cluster_without_endpoints_has_no_address():
+    asset = polardb_asset(MEMBER, polardb_raw(1))
+    assert (asset["address"], asset["public_address"], asset["endpoints"]) == (None, None, {})
 
 
 def test_assets_sort_by_member_type_and_instance_id():
@@ -301,7 +314,9 @@ def test_every_page_of_every_product_is_read():
     ecs = factory.requests("ecs", "cn-hangzhou")
     assert [(r.next_token, r.max_results) for _m, r in ecs] == [(None, 100), ("100", 100), ("200", 100)]
     assert [(r.page_number, r.page_size) for _m, r in factory.requests("rds", "cn-hangzhou")] == [(1, 100), (2, 100)]
-    assert [r.page_number for _m, r in factory.requests("polardb", "cn-hangzhou")] == [1, 2]
+    polardb = factory.requests("polardb", "cn-hangzhou")
+    assert [r.page_number for m, r in polardb if m == "describe_dbclusters"] == [1, 2]
+    assert len([m for m, _r in polardb if m == "describe_dbcluster_endpoints"]) == 101
 
 
 # --- imported assets -------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_no_resource_directory_is_a_directory_error(api_error):
 
 def test_a_member_caller_is_the_wrong_direction(api_error):
     rm = rm_client(admin_error=api_error("OperationDenied.NotManagementOrDelegatedAdmin", 403))
-    with pytest.raises(DirectoryError, match="1000000000000011 is a member of the resource directory"):
+    with pytest.raises(DirectoryError, match="1000000000000011 is not the management account"):
         Directory(rm, sts_client("1000000000000011"))
     assert "list_accounts" not in rm.calls
 
