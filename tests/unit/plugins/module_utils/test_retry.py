@@ -13,6 +13,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import 
     call_with_retry,
     is_retryable_error,
     retry_after_seconds,
+    write_with_read_back,
 )
 
 
@@ -140,3 +141,50 @@ def test_single_try_never_sleeps(api_error, sleep):
         call_with_retry(func, Backoff(tries=1, sleep=sleep))
     assert func.calls == 1
     assert sleep.calls == []
+
+
+# --- writes that must not be repeated blindly ---------------------------------------------
+
+class ReadBack:
+    """Answers the read-backs in turn."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_a_write_that_was_applied_before_its_answer_was_lost_is_not_repeated(api_error, sleep):
+    write, read_back = Flaky(api_error("ServiceUnavailable", 503)), ReadBack({"HostId": "7"})
+    assert write_with_read_back(write, read_back, Backoff(sleep=sleep, uniform=upper_bound)) == {"HostId": "7"}
+    assert (write.calls, read_back.calls) == (1, 1)
+
+
+def test_a_write_that_was_not_applied_is_tried_again(connection_error, sleep):
+    write, read_back = Flaky(connection_error("Connection reset by peer")), ReadBack(None)
+    assert write_with_read_back(write, read_back, Backoff(sleep=sleep, uniform=upper_bound)) == "ok"
+    assert (write.calls, read_back.calls) == (2, 1)
+
+
+def test_a_write_whose_read_back_fails_is_never_repeated(api_error, sleep):
+    lost = api_error("ServiceUnavailable", 503)
+    write = Flaky(lost)
+    read_back = ReadBack(*[api_error("ServiceUnavailable", 503)] * 6)
+    with pytest.raises(Exception) as raised:
+        write_with_read_back(write, read_back, Backoff(tries=6, sleep=sleep, uniform=upper_bound))
+    assert raised.value is lost and write.calls == 1
+
+
+def test_a_throttled_or_refused_write_is_never_read_back(api_error, sleep):
+    write, read_back = Flaky(api_error("Rejected.Throttling", 400)), ReadBack()
+    assert write_with_read_back(write, read_back, Backoff(sleep=sleep, uniform=upper_bound)) == "ok"
+    refused = Flaky(api_error("InvalidParameter", 400))
+    with pytest.raises(Exception):
+        write_with_read_back(refused, read_back, Backoff(sleep=sleep, uniform=upper_bound))
+    assert (write.calls, refused.calls, read_back.calls) == (2, 1, 0)
