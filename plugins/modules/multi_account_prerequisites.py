@@ -14,9 +14,11 @@ description:
     bastion host and the calling identity, and reports each one with what to do when it is not met.
   - "The checks: the bastion host exists and is running; its edition is Enterprise or SM (Basic is not supported);
     its version is V3.2.48 or later; Resource Directory is enabled; the caller is the management account or a
-    delegated administrator of O(service_principal); the resource directory has at least one member; and, when the
+    delegated administrator of O(service_principal); the resource directory has at least one member; when the
     caller is a RAM user, it has both C(AliyunYundunBastionHostFullAccess) and C(AliyunResourceDirectoryFullAccess),
-    attached directly or through one of its groups."
+    attached directly or through one of its groups; and the caller can assume O(member_role_name) in a member
+    (C(member_role_assumable)): it is not an account's root, which STS AssumeRole refuses, and STS AssumeRole into
+    that role in one member succeeds (a read: no write is made)."
   - A check that cannot be evaluated, for example because the caller may not read RAM, is reported with
     RV(checks[].passed) null and counts as not met.
 author:
@@ -38,14 +40,19 @@ options:
       - The trusted service whose delegated administrators may manage member accounts.
     type: str
     default: bastionhost.aliyuncs.com
+  member_role_name:
+    description:
+      - The RAM role the other modules assume in each member to discover its assets.
+    type: str
+    default: ResourceDirectoryAccountAccessRole
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.attributes.info_module
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - "Calls STS C(GetCallerIdentity), Bastionhost C(DescribeInstances), ResourceManager C(GetResourceDirectory),
-    C(ListDelegatedAdministrators) and C(ListAccounts), and for a RAM user RAM C(ListPoliciesForUser),
-    C(ListGroupsForUser) and C(ListPoliciesForGroup)."
+    C(ListDelegatedAdministrators) and C(ListAccounts), for a RAM user RAM C(ListPoliciesForUser),
+    C(ListGroupsForUser) and C(ListPoliciesForGroup), and STS C(AssumeRole) into one member's role."
 """
 
 EXAMPLES = r"""
@@ -84,7 +91,8 @@ checks:
     name:
       description:
         - The check, one of C(instance_running), C(edition_supported), C(version_supported),
-          C(resource_directory_enabled), C(caller_is_management_or_delegated_admin), C(has_members), C(ram_policies).
+          C(resource_directory_enabled), C(caller_is_management_or_delegated_admin), C(has_members), C(ram_policies),
+          C(member_role_assumable).
       type: str
       sample: edition_supported
     passed:
@@ -148,6 +156,11 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import
     scrub,
     server_message,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
+    DEFAULT_MEMBER_ROLE,
+    MemberAccess,
+    member_role_remediation,
+)
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
 
 # Errors that mean "this caller may not look", which leave a check unevaluated.
@@ -186,6 +199,7 @@ class Prerequisites:
         self.bastion = module.client("bastionhost")
         self.rm = module.client("resourcemanager")
         self.ram = module.client("ram")
+        self.accounts, self.management_account = None, None
         try:
             self.caller = caller_identity(module.client("sts"))
         except Exception as exc:
@@ -297,6 +311,7 @@ class Prerequisites:
             accounts = self.guarded("list the accounts of the resource directory", lambda: list_accounts(self.rm))
         except CannotEvaluate as exc:
             return unknown(name, exc.detail, exc.remediation)
+        self.accounts, self.management_account = accounts, directory.get("MasterAccountId")
         members = [a for a in accounts if a.get("AccountId") not in (directory.get("MasterAccountId"),
                                                                      self.caller["account_id"])]
         if members:
@@ -322,10 +337,34 @@ class Prerequisites:
         found = ", ".join("%s (%s)" % (p, sources[p]) for p in sorted(sources) if p in REQUIRED_RAM_POLICIES + ("AdministratorAccess",))
         return met(name, "RAM user %s has %s" % (user, found))
 
+    def role_check(self):
+        name = "member_role_assumable"
+        role = self.module.params["member_role_name"]
+        account = self.caller["account_id"]
+        if self.caller["type"] == "Account":
+            return unmet(name, "the caller is the root of account %s: STS AssumeRole refuses an Alibaba Cloud account, "
+                               "so member assets cannot be discovered" % account,
+                         "Run as a RAM user or RAM role of account %s that has AliyunSTSAssumeRoleAccess (and the "
+                         "policies of ram_policies), not with the account's own AccessKey." % account)
+        members = sorted(a.get("AccountId") for a in self.accounts or []
+                         if a.get("AccountId") not in (self.management_account, account))
+        if not members:
+            return unknown(name, "skipped: no member account to assume %s in" % role, "Fix has_members first.")
+        access = MemberAccess(self.module.clients, role, account, self.module.secret_values())
+        try:
+            access.factory_for(members[0])
+        except Exception as exc:
+            message, details = access.describe(members[0], exc)
+            remedy = member_role_remediation(details["code"], role, members[0], account)
+            return unmet(name, "cannot assume the member role: %s" % message.split(". ")[0],
+                         "%s%s." % (remedy[0].upper(), remedy[1:]))
+        return met(name, "the caller %s assumed %s in member %s" % (self.caller["arn"], role, members[0]))
+
     def run(self):
         instance, checks = self.instance_checks()
         checks += self.directory_checks()
         checks.append(self.ram_check())
+        checks.append(self.role_check())
         return instance, checks
 
 
@@ -343,6 +382,7 @@ def main():
             instance_id=dict(type="str", required=True),
             fail_on_unmet=dict(type="bool", default=True),
             service_principal=dict(type="str", default="bastionhost.aliyuncs.com"),
+            member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
         ),
         supports_check_mode=True,
     )
