@@ -195,6 +195,25 @@ def expect_error(code, status, call, *args, **kwargs):
 
 # bastionhost shortcuts
 
+def create_local_hosts(emu, count=16, key='mgmt'):
+    """CreateHost of Local hosts h0..h{count-1}; each outcome 'answered', 'ServiceUnavailable' (a 503)
+    or 'dropped' (the connection closed without an answer). Any other error fails the test."""
+    client = sdk(emu, 'bastionhost', key)
+    outcomes = []
+    for index in range(count):
+        try:
+            client.create_host(bh_models.CreateHostRequest(
+                region_id=HZ, instance_id=ENT01, source='Local', host_name=f'h{index}', ostype='Linux',
+                active_address_type='Private', host_private_address=f'10.8.0.{index}'))
+            outcomes.append('answered')
+        except (ClientException, ServerException) as error:
+            assert_error(error, 'ServiceUnavailable', 503)
+            outcomes.append('ServiceUnavailable')
+        except Exception:   # noqa: BLE001  (no answer at all: the SDK's connection error)
+            outcomes.append('dropped')
+    return outcomes
+
+
 def add_member(client, member_id, instance_id=ENT01, region=HZ):
     return client.add_instance_rd_member(bh_models.AddInstanceRdMemberRequest(
         region_id=region, instance_id=instance_id, member_id=member_id))

@@ -3,31 +3,12 @@ import time
 
 from alibabacloud_tea_openapi.exceptions import ThrottlingException
 
-from emulator_testlib import ENT01, HZ, assert_error, bh_models, expect_error, sdk
-
-
-def create_local_hosts(emu, count=16):
-    """CreateHost of Local hosts h0..; each outcome 'answered', 'ServiceUnavailable' or 'dropped'."""
-    client = sdk(emu, 'bastionhost', 'ops')
-    outcomes = []
-    for index in range(count):
-        try:
-            client.create_host(bh_models.CreateHostRequest(
-                region_id=HZ, instance_id=ENT01, source='Local', host_name=f'h{index}', ostype='Linux',
-                active_address_type='Private', host_private_address=f'10.8.0.{index}'))
-            outcomes.append('answered')
-        except Exception as error:   # noqa: BLE001  (sorted right below)
-            if getattr(error, 'code', None) == 'ServiceUnavailable':
-                assert_error(error, 'ServiceUnavailable', 503)
-                outcomes.append('ServiceUnavailable')
-            else:
-                outcomes.append('dropped')
-    return outcomes
+from emulator_testlib import ENT01, HZ, bh_models, create_local_hosts, expect_error, sdk
 
 
 def test_lost_answers_of_applied_writes(emulator_with):
     emu = emulator_with('--lost-response-rate', 0.5, '--seed', 5)
-    outcomes = create_local_hosts(emu)
+    outcomes = create_local_hosts(emu, key='ops')
     assert set(outcomes) == {'answered', 'ServiceUnavailable', 'dropped'}, outcomes
     # every write was applied, whatever its caller heard
     assert [h['HostName'] for h in emu.instance(ENT01)['hosts']] == [f'h{i}' for i in range(16)]
