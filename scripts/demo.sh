@@ -11,8 +11,8 @@ echo "==> emulator at $EMULATOR_URL"
 # The demo organisation's management account; a real run takes its keys from the
 # environment, a profile, the default credentials chain or an AWX credential instead.
 export ALIBABA_CLOUD_ENDPOINT_URL="$EMULATOR_URL"
-export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIdemoMgmt0001
-export ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo-mgmt-secret
+export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIdemoOps00001
+export ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo-ops-secret
 export ALIBABA_CLOUD_REGION_ID=cn-hangzhou
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 cd "$ROOT"

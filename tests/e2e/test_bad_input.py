@@ -25,7 +25,7 @@ from alibabacloud_tea_openapi.utils_models import Config
 from alibabacloud_yundun_bastionhost20191209 import models as bh_models
 from alibabacloud_yundun_bastionhost20191209.client import Client as BastionhostClient
 
-MGMT_KEY = ('LTAIdemoMgmt0001', 'demo-mgmt-secret')
+MGMT_KEY = ('LTAIdemoOps00001', 'demo-ops-secret')   # RAM user ops of the management account
 HZ, SH = 'cn-hangzhou', 'cn-shanghai'
 ENT01 = 'bastionhost-cn-hz-ent01'
 SM01 = 'bastionhost-cn-sh-sm01'            # the delegated administrator's, cn-shanghai
@@ -176,7 +176,7 @@ def import_rds(emulator, member, rds_id):
     client.create_database(bh_models.CreateDatabaseRequest(
         region_id=HZ, instance_id=ENT01, source='Rds', source_instance_id=rds_id, source_instance_region_id=HZ,
         instance_member_id=member, active_address_type='Private', database_type='MySQL', database_port=3306,
-        database_name=rds_id))
+        database_name=rds_id, database_private_address='%s.mysql.rds.aliyuncs.com' % rds_id))
 
 
 def rd_shanghai_admin_credentials(emulator):

@@ -18,7 +18,7 @@ from alibabacloud_yundun_bastionhost20191209.client import Client as Bastionhost
 
 from fixture import DEMO_ORG, running_emulator, start_emulator
 
-MGMT_KEY_ID, MGMT_SECRET = 'LTAIdemoMgmt0001', 'demo-mgmt-secret'
+MGMT_KEY_ID, MGMT_SECRET = 'LTAIdemoOps00001', 'demo-ops-secret'   # RAM user ops of the management account
 HZ, SH = 'cn-hangzhou', 'cn-shanghai'
 ENT01 = 'bastionhost-cn-hz-ent01'
 MEMBERS = {'shop-prod': '1000000000000011', 'data-prod': '1000000000000012', 'shop-dev': '1000000000000021',

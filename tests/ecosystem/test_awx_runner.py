@@ -10,7 +10,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
-DEMO_MANAGEMENT_KEYS = {'access_key_id': 'LTAIdemoMgmt0001', 'access_key_secret': 'demo-mgmt-secret'}
+DEMO_MANAGEMENT_KEYS = {'access_key_id': 'LTAIdemoOps00001', 'access_key_secret': 'demo-ops-secret'}
 DEMO_INSTANCE_ID = 'bastionhost-cn-hz-ent01'
 CREDENTIAL_TYPE = os.path.join(ROOT, 'extensions', 'awx', 'credential_type.yml')
 SITE = os.path.join(ROOT, 'playbooks', 'site.yml')
@@ -145,7 +145,7 @@ def test_credential_type_fields_and_injectors():
         assert 'bastionhost_assume_role_arn' in handle.read()
 
     env, safe_env, extra_vars = inject(credential_type, dict(SAMPLE_INPUTS, security_token='sts-token-value'))
-    assert env == {'ALIBABA_CLOUD_ACCESS_KEY_ID': 'LTAIdemoMgmt0001', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET': SECRET,
+    assert env == {'ALIBABA_CLOUD_ACCESS_KEY_ID': 'LTAIdemoOps00001', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET': SECRET,
                    'ALIBABA_CLOUD_SECURITY_TOKEN': 'sts-token-value', 'ALIBABA_CLOUD_REGION_ID': 'cn-hangzhou'}
     assert safe_env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] == safe_env['ALIBABA_CLOUD_SECURITY_TOKEN'] == '**********'
     assert extra_vars == {'bastionhost_assume_role_arn': ''}

@@ -12,7 +12,7 @@ import tarfile
 import yaml
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
-DEMO_KEYS = {'ALIBABA_CLOUD_ACCESS_KEY_ID': 'LTAIdemoMgmt0001', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET': 'demo-mgmt-secret',
+DEMO_KEYS = {'ALIBABA_CLOUD_ACCESS_KEY_ID': 'LTAIdemoOps00001', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET': 'demo-ops-secret',
              'ALIBABA_CLOUD_REGION_ID': 'cn-hangzhou'}
 # What a release artifact may hold at its top level; anything else is development tree
 # leaking past galaxy.yml's build_ignore.

@@ -33,6 +33,8 @@ REGIONS = ('cn-hangzhou', 'cn-shanghai')
 REGION_PREFIX = {'cn-hangzhou': 'bp1', 'cn-shanghai': 'uf6'}
 BASTION_REGION = 'cn-hangzhou'
 BASTION_VERSION = '3.2.52'
+OPERATOR_POLICIES = ['AliyunYundunBastionHostFullAccess', 'AliyunResourceDirectoryFullAccess',
+                     'AliyunSTSAssumeRoleAccess', 'AliyunRAMReadOnlyAccess']
 PAGE = 100                      # the page size the modules ask for (assets.PAGE_SIZE)
 STARTUP_TIMEOUT = 30            # seconds for the emulator to print EMULATOR_URL
 ADMIN_TIMEOUT = 60              # seconds for one admin request
@@ -203,6 +205,9 @@ def build_org(members, assets_per_member, seed=20240301):
     domain_id = ids.named('nd-', 12)
     access_key = dict(id=ids.named('LTAI5t', 18, string.ascii_letters + string.digits),
                       secret=ids.named('', 30, string.ascii_letters + string.digits))
+    # The operator is a RAM user of the management account: an account root cannot call AssumeRole.
+    operator_key = dict(id=ids.named('LTAI5t', 18, string.ascii_letters + string.digits),
+                        secret=ids.named('', 30, string.ascii_letters + string.digits))
     ecs_n, rds_n, pc_n = asset_mix(assets_per_member)
     roles = ('web', 'api', 'batch', 'cache', 'worker')
     lines = [
@@ -222,6 +227,8 @@ def build_org(members, assets_per_member, seed=20240301):
         '    folder: null',
         '    tags: {}',
         '    access_keys: [%s]' % flow(access_key),
+        '    ram_users:',
+        '      - %s' % flow(dict(name='ops', access_keys=[operator_key], policies=OPERATOR_POLICIES)),
         '    bastionhosts:',
         '      - %s' % flow(dict(id=bastion_id, region=BASTION_REGION, edition='enterprise', version=BASTION_VERSION,
                                  status='RUNNING', network_domains=[dict(id=domain_id, name='proxy')])),
@@ -229,7 +236,7 @@ def build_org(members, assets_per_member, seed=20240301):
         '    rds_instances: []',
         '    polardb_clusters: []',
     ]
-    facts = dict(management=management, bastion_id=bastion_id, access_key=access_key, members=[], assets=[],
+    facts = dict(management=management, bastion_id=bastion_id, access_key=operator_key, members=[], assets=[],
                  folders=[f['id'] for f in folders], mix=dict(ecs=ecs_n, rds=rds_n, polardb=pc_n))
     for m in range(1, members + 1):
         uid = ids.uid()

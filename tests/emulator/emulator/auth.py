@@ -196,7 +196,7 @@ def _parse_acs3_authorization(value):
 def headers_to_sign(request, signed_headers):
     """What the server signs: the headers the client names, plus `host` and every x-acs-* header sent
     ("all common request headers but Authorization, when present, must be signed": V3 request structure
-    and signature, https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature).
+    and signature, https://help.aliyun.com/zh/resource-management/common-parameters).
     A client that leaves one out gets a signature that does not match."""
     sent = {name for name in request.headers if name.startswith('x-acs-')}
     return sorted(set(signed_headers) | {'host'} | sent)

@@ -6,7 +6,9 @@ endpoints go through `fixture.Emulator`. Test modules import the helpers below w
 import does not depend on how pytest names conftest modules).
 """
 import os
+import subprocess
 import sys
+import tempfile
 
 import pytest
 import yaml
@@ -37,7 +39,8 @@ from alibabacloud_yundun_bastionhost20191209.client import Client as Bastionhost
 # The fixtures of tests/emulator/fixture.py, imported rather than declared with pytest_plugins
 # (which pytest refuses in a conftest that is not at the top of the run).
 from fixture import (  # noqa: E402,F401  pylint: disable=unused-import
-    DEMO_ORG, _module_demo_emulator, demo_emulator, emulator_factory, running_emulator,
+    DEMO_ORG, RUN, Emulator, _module_demo_emulator, _read_url_line, demo_emulator, emulator_factory,
+    running_emulator,
 )
 
 ORGS = os.path.join(HERE, 'orgs')
@@ -142,6 +145,31 @@ def role_arn(account_id, role='BastionhostImportRole'):
     return f'acs:ram::{account_id}:role/{role}'
 
 
+@pytest.fixture
+def emulator_with():
+    """Start emulators with any run.py arguments (`--lost-response-rate 0.5`, ...); stopped after the test.
+
+    fixture.start_emulator passes only the knobs it knows; this one passes the arguments as given."""
+    started = []
+
+    def start(*args, org=DEMO_ORG):
+        stderr = tempfile.TemporaryFile(mode='w+')
+        process = subprocess.Popen([sys.executable, RUN, '--org', org, '--port', '0', *map(str, args)],
+                                   stdout=subprocess.PIPE, stderr=stderr, text=True)
+        emulator = Emulator(process, _read_url_line(process, stderr).split('=', 1)[1].strip())
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+def admin(emu, path, payload):
+    """POST an admin endpoint of the emulator; returns the JSON answer."""
+    return emu._admin('POST', path, payload)  # pylint: disable=protected-access
+
+
 def api_error(call, *args, **kwargs):
     """Run an SDK call that must fail and return the SDK exception."""
     with pytest.raises((ClientException, ServerException)) as info:
@@ -166,6 +194,25 @@ def expect_error(code, status, call, *args, **kwargs):
 
 
 # bastionhost shortcuts
+
+def create_local_hosts(emu, count=16, key='mgmt'):
+    """CreateHost of Local hosts h0..h{count-1}; each outcome 'answered', 'ServiceUnavailable' (a 503)
+    or 'dropped' (the connection closed without an answer). Any other error fails the test."""
+    client = sdk(emu, 'bastionhost', key)
+    outcomes = []
+    for index in range(count):
+        try:
+            client.create_host(bh_models.CreateHostRequest(
+                region_id=HZ, instance_id=ENT01, source='Local', host_name=f'h{index}', ostype='Linux',
+                active_address_type='Private', host_private_address=f'10.8.0.{index}'))
+            outcomes.append('answered')
+        except (ClientException, ServerException) as error:
+            assert_error(error, 'ServiceUnavailable', 503)
+            outcomes.append('ServiceUnavailable')
+        except Exception:   # noqa: BLE001  (no answer at all: the SDK's connection error)
+            outcomes.append('dropped')
+    return outcomes
+
 
 def add_member(client, member_id, instance_id=ENT01, region=HZ):
     return client.add_instance_rd_member(bh_models.AddInstanceRdMemberRequest(

@@ -1,4 +1,4 @@
-"""The unsigned admin endpoints: calls log, state, reset, clock."""
+"""The unsigned admin endpoints: calls log, state, reset, clock, assets/update and assets/release."""
 import json
 import re
 import urllib.error
@@ -7,7 +7,8 @@ import pytest
 
 from emulator_testlib import (
     BASIC01, ENT01, HZ, KEYS, MEMBER01, MGMT_ID, OLD01, SECURITY_ID, SHOP_PROD_ID, SHOP_RDS_HZ, SHOP_WEB1, SM01,
-    add_member, api_error, assume, bh_models, ecs_models, import_database, import_ecs, role_arn, sdk, sts_sdk,
+    add_member, admin, api_error, assume, bh_models, ecs_models, import_database, import_ecs, list_hosts,
+    rds_models, role_arn, sdk, sts_sdk,
 )
 
 
@@ -114,4 +115,65 @@ def test_reset_undoes_the_clock(demo_emulator):
 def test_unknown_admin_route(demo_emulator):
     with pytest.raises(urllib.error.HTTPError) as info:
         demo_emulator._admin('GET', '/_emulator/nothing-here')
+    assert info.value.code == 404
+
+
+# ------------------------------------------------------------------ assets/update, assets/release
+
+def ecs_names(emu, key='shop_prod'):
+    body = sdk(emu, 'ecs', key).describe_instances(
+        ecs_models.DescribeInstancesRequest(region_id=HZ, max_results=100)).body
+    return {i.instance_id: (i.instance_name, i.vpc_attributes.private_ip_address.ip_address)
+            for i in body.instances.instance}
+
+
+def test_assets_update_changes_the_instance_not_the_bastion_records(demo_emulator):
+    emu = demo_emulator
+    client = sdk(emu, 'bastionhost', 'ops')
+    add_member(client, SHOP_PROD_ID)
+    import_ecs(client, SHOP_WEB1, SHOP_PROD_ID, host_name='shop-web-1')
+    answer = admin(emu, '/_emulator/assets/update',
+                   {'instance_id': SHOP_WEB1, 'set': {'name': 'shop-web-1-renamed', 'private_ip': '10.11.9.9'}})
+    assert answer == {'instance_id': SHOP_WEB1}
+    assert ecs_names(emu)[SHOP_WEB1] == ('shop-web-1-renamed', ['10.11.9.9'])
+    record = emu.instance(ENT01)['hosts'][0]
+    assert (record['HostName'], record['HostPrivateAddress']) == ('shop-web-1', '10.11.1.11')
+    emu.reset()
+    assert ecs_names(emu)[SHOP_WEB1] == ('shop-web-1', ['10.11.1.11'])
+
+
+def test_assets_release(demo_emulator):
+    emu = demo_emulator
+    client = sdk(emu, 'bastionhost', 'ops')
+    add_member(client, SHOP_PROD_ID)
+    import_ecs(client, SHOP_WEB1, SHOP_PROD_ID)
+    import_database(client, 'Rds', SHOP_RDS_HZ, SHOP_PROD_ID)
+    for instance_id in (SHOP_WEB1, SHOP_RDS_HZ):
+        assert admin(emu, '/_emulator/assets/release', {'instance_id': instance_id}) == {'instance_id': instance_id}
+    assert SHOP_WEB1 not in ecs_names(emu)
+    rds = sdk(emu, 'rds', 'shop_prod').describe_dbinstances(rds_models.DescribeDBInstancesRequest(region_id=HZ)).body
+    assert SHOP_RDS_HZ not in [i.dbinstance_id for i in rds.items.dbinstance]
+    hosts = list_hosts(client).hosts
+    assert [(h.source_instance_id, h.source_instance_state) for h in hosts] == [(SHOP_WEB1, 'Release')]
+    assert list_hosts(client, source_instance_state='Release').total_count == 1
+    assert list_hosts(client, source_instance_state='Normal').total_count == 0
+    databases = client.list_databases(bh_models.ListDatabasesRequest(region_id=HZ, instance_id=ENT01)).body
+    assert [d.source_instance_state for d in databases.databases] == ['Release']
+
+
+def test_records_carry_state_and_comment(demo_emulator):
+    client = sdk(demo_emulator, 'bastionhost', 'ops')
+    add_member(client, SHOP_PROD_ID)
+    client.create_host(bh_models.CreateHostRequest(
+        region_id=HZ, instance_id=ENT01, source='Ecs', source_instance_id=SHOP_WEB1, instance_region_id=HZ,
+        instance_member_id=SHOP_PROD_ID, active_address_type='Private', ostype='Linux', host_name='web',
+        host_private_address='10.11.1.11', comment='imported from shop-prod'))
+    host = list_hosts(client).hosts[0]
+    assert (host.source_instance_state, host.comment) == ('Normal', 'imported from shop-prod')
+
+
+@pytest.mark.parametrize('path', ['/_emulator/assets/update', '/_emulator/assets/release'])
+def test_assets_endpoints_unknown_instance(demo_emulator, path):
+    with pytest.raises(urllib.error.HTTPError) as info:
+        admin(demo_emulator, path, {'instance_id': 'i-nosuchinstance', 'set': {'name': 'x'}})
     assert info.value.code == 404

@@ -3,7 +3,7 @@ import time
 
 from emulator_testlib import (
     DATA_PROD_ID, ENT01, HZ, MEMBER_IDS, SHOP_DEV_ID, SHOP_PROD_ID, add_member, assert_error, bh_models,
-    ecs_models, expect_error, sdk,
+    create_local_hosts, ecs_models, expect_error, sdk,
 )
 
 
@@ -77,18 +77,9 @@ def test_throttling_comes_after_authentication(emulator_factory):
 
 def local_host_outcomes(emu, count=16):
     """CreateHost of Local hosts h0..h{count-1}: the list of True (created) / False (ServiceUnavailable)."""
-    client = sdk(emu, 'bastionhost', 'mgmt')
-    outcomes = []
-    for index in range(count):
-        try:
-            client.create_host(bh_models.CreateHostRequest(
-                region_id=HZ, instance_id=ENT01, source='Local', host_name=f'h{index}', ostype='Linux',
-                active_address_type='Private', host_private_address=f'10.8.0.{index}'))
-            outcomes.append(True)
-        except Exception as error:   # noqa: BLE001  (checked right below)
-            assert_error(error, 'ServiceUnavailable', 503)
-            outcomes.append(False)
-    return outcomes
+    outcomes = create_local_hosts(emu, count)
+    assert 'dropped' not in outcomes
+    return [outcome == 'answered' for outcome in outcomes]
 
 
 def test_fault_rate_is_seeded_and_faulted_writes_change_nothing(emulator_factory):

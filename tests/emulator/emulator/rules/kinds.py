@@ -1,7 +1,6 @@
 """The kinds of request rule and of source. The sources are
 - `SdkModel`: a comment of the official SDK's request model (`<package>/models/_<action>_request.py`);
   tests/emulator/tests/test_sdk_rules.py holds the tables against the installed models;
-- `Page`: an Alibaba Cloud API reference page (for facts the models do not state);
 - `Assumption`: not documented; the emulator needs it (README: "What stays unverified").
 """
 import re
@@ -18,15 +17,6 @@ class SdkModel:
 
     def describe(self, name):
         return f'{self.package} {self.request_class}.{name}'
-
-
-class Page:
-    def __init__(self, url, says):
-        self.url = url
-        self.says = says
-
-    def describe(self, name):
-        return f'{self.url}: {self.says}'
 
 
 class Assumption:

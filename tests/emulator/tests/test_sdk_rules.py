@@ -1,0 +1,117 @@
+"""The rule tables (emulator/rules) held against the installed official SDK request models.
+
+A parameter a model calls required ("This parameter is required.") or conditionally required
+("required if ...") must have its rule in the table, so an SDK update that adds a requirement
+fails here; and every rule that names a model as its source must name a field of that model
+whose comment states the rule's values and bounds.
+"""
+import importlib.util
+import os
+import re
+
+import pytest
+
+from emulator import rules, services  # noqa: F401  (importing the services registers every action)
+from emulator.registry import HANDLERS
+from emulator.rules.kinds import Boolean, Integer, Length, OneOf, Required, RequiredIf, SdkModel
+
+PACKAGES = {
+    'bastionhost': 'alibabacloud_yundun_bastionhost20191209',
+    'resourcemanager': 'alibabacloud_resourcemanager20200331',
+    'sts': 'alibabacloud_sts20150401',
+    'ram': 'alibabacloud_ram20150501',
+    'ecs': 'alibabacloud_ecs20140526',
+    'rds': 'alibabacloud_rds20140815',
+    'polardb': 'alibabacloud_polardb20170801',
+}
+REQUIRED = re.compile(r'This parameter is required\.')
+REQUIRED_IF = re.compile(r'required if', re.IGNORECASE)
+ACTIONS = sorted((product, action) for product, table in rules.TABLES.items() for action in table)
+
+
+def model_path(product, action):
+    """`<package>/models/_<action in snake case>_request.py`, or None when the SDK has no request model."""
+    package_dir = os.path.dirname(importlib.util.find_spec(PACKAGES[product]).origin)
+    snake = re.sub(r'(?<=[a-z0-9])([A-Z])', r'_\1', action).lower()
+    path = os.path.join(package_dir, 'models', f'_{snake}_request.py')
+    return path if os.path.exists(path) else None
+
+
+def model_fields(path):
+    """{wire name: comment} of the request model's fields (comments of its __init__, names of to_map)."""
+    with open(path, encoding='utf-8') as handle:
+        text = handle.read()
+    init = text.split('def validate', 1)[0]
+    comments, pending = {}, []
+    for line in init.splitlines():
+        stripped = line.strip()
+        if stripped.startswith('#'):
+            pending.append(stripped.lstrip('#').strip())
+        elif stripped.startswith('self.') and '=' in stripped:
+            comments[stripped.split('=', 1)[0].strip()[len('self.'):]] = ' '.join(pending)
+            pending = []
+    wire = dict(re.findall(r"result\['(\w+)'\] = self\.(\w+)\b", text))
+    return {name: comments.get(attribute, '') for name, attribute in wire.items()}
+
+
+def fields_of(product, action):
+    path = model_path(product, action)
+    return model_fields(path) if path else {}
+
+
+def ruled(product, action, kinds):
+    return {rule.name for rule in rules.rules_for(product, action) if isinstance(rule, kinds)}
+
+
+def test_the_model_reader_finds_what_the_models_say():
+    fields = fields_of('bastionhost', 'CreateDatabase')
+    assert {n for n, c in fields.items() if REQUIRED.search(c)} == {
+        'ActiveAddressType', 'DatabaseType', 'InstanceId', 'Source'}
+    assert {n for n, c in fields.items() if REQUIRED_IF.search(c)} >= {
+        'DatabaseName', 'DatabasePort', 'DatabasePrivateAddress', 'DatabasePublicAddress', 'PolarDBEndpointType',
+        'SourceInstanceId', 'SourceInstanceRegionId'}
+
+
+def test_every_served_action_has_a_table():
+    assert sorted(HANDLERS) == ACTIONS
+
+
+@pytest.mark.parametrize('product, action', ACTIONS)
+def test_every_parameter_the_model_requires_is_in_the_table(product, action):
+    required = {name for name, comment in fields_of(product, action).items() if REQUIRED.search(comment)}
+    assert required <= ruled(product, action, Required)
+
+
+@pytest.mark.parametrize('product, action', ACTIONS)
+def test_every_conditional_requirement_is_in_the_table(product, action):
+    conditional = {name for name, comment in fields_of(product, action).items() if REQUIRED_IF.search(comment)}
+    assert conditional <= ruled(product, action, (Required, RequiredIf))
+
+
+def stated_values(rule):
+    """The values and bounds a rule takes from its model comment."""
+    if isinstance(rule, OneOf):
+        return list(rule.values)
+    if isinstance(rule, Boolean):
+        return ['true', 'false']
+    if isinstance(rule, (Integer, Length)):
+        bounds = [rule.high] + ([rule.low] if rule.low else []) + list(getattr(rule, 'choices', None) or [])
+        return [str(b) for b in bounds if b is not None]
+    if isinstance(rule, RequiredIf):
+        return [rule.when] + list(rule.values)
+    return []
+
+
+@pytest.mark.parametrize('product, action', ACTIONS)
+def test_model_sources_name_a_field_that_states_the_rule(product, action):
+    fields = fields_of(product, action)
+    for rule in rules.rules_for(product, action):
+        if not isinstance(rule.source, SdkModel):
+            continue
+        assert (rule.source.package, rule.source.request_class) == (PACKAGES[product], action + 'Request')
+        assert rule.name in fields, rule.describe()
+        comment = fields[rule.name].lower()
+        for value in stated_values(rule):
+            assert value.lower() in comment, rule.describe()
+        if isinstance(rule, Required):
+            assert REQUIRED.search(fields[rule.name]), rule.describe()
