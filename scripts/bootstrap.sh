@@ -71,6 +71,8 @@ COLLECTION_DIR="$COLLECTIONS_ROOT/ansible_collections/alicloud/bastionhost"
 mkdir -p "$(dirname "$COLLECTION_DIR")"
 ln -sfn "$ROOT" "$COLLECTION_DIR"
 
+# Scripts this one runs (release.sh from test.sh, say) use the same virtualenv as it is.
+export ALICLOUD_BH_PREPARED_VENV="$VENV"
 export PATH="$VENV/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_ROOT"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false

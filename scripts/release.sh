@@ -7,6 +7,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 output="$(mkdir -p "${1:-$BUILD_DIR/dist}" && cd "${1:-$BUILD_DIR/dist}" && pwd)"
 cd "${2:-$ROOT}"
-antsibull-changelog release
+if compgen -G 'changelogs/fragments/*.y*ml' >/dev/null; then
+  antsibull-changelog release
+else
+  echo "==> no changelog fragment to release"
+fi
 antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 ansible-galaxy collection build --force --output-path "$output" .

@@ -62,6 +62,10 @@ core_venv() {
     $(grep -E '^(pytest|PyYAML)\b' "$ROOT/tests/requirements.txt" | cut -d' ' -f1)
 }
 
+core_version() {
+  "$1/bin/python" -c 'from ansible.release import __version__; print(__version__)'
+}
+
 ensure_shellcheck() {
   command -v shellcheck >/dev/null && return 0
   echo "==> installing shellcheck (Debian package)"
@@ -103,7 +107,7 @@ run_quietly() {
     cat "$log"
     return 1
   fi
-  grep -e '^Running' -e '^ERROR' -e '^WARNING' -e 'passed\|failed' "$log" || true
+  grep -e '^Running' -e '^ERROR' -e '^WARNING' -e 'passed\|failed' "$log" | grep -v -e 'Using locale' -e 'Reviewing previous' || true
 }
 
 # ----------------------------------------------------------------------------- stages
@@ -120,7 +124,7 @@ stage_sanity() {
   prepare_test_tree
   cd "$TEST_TREE"
   PATH="$CORE_VENV/bin:$PATH"
-  ansible --version | head -1
+  echo "==> ansible-core $(core_version "$CORE_VENV") on Python $NEWEST_PYTHON"
   run_quietly sanity ansible-test sanity --python "$NEWEST_PYTHON" --requirements
 }
 
@@ -150,7 +154,7 @@ stage_lint() {
 
 stage_molecule() {
   cd "$ROOT"
-  ANSIBLE_NOCOLOR=1 molecule test --all
+  NO_COLOR=1 ANSIBLE_NOCOLOR=1 molecule test --all
 }
 
 stage_matrix() {
@@ -161,7 +165,7 @@ stage_matrix() {
 matrix_entry() {
   local core="$1" version="$2" log="$BUILD_DIR/logs/demo-core$1-py$2.log"
   core_venv "$core" "$version"
-  echo "==> $("$CORE_VENV/bin/ansible" --version | head -1) on Python $version: unit tests"
+  echo "==> ansible-core $(core_version "$CORE_VENV") on Python $version: unit tests"
   (cd "$COLLECTION_DIR" && "$CORE_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/unit)
   echo "==> the demo on ansible-core $core, Python $version (output: $log)"
   if ! ALICLOUD_BH_PREPARED_VENV="$CORE_VENV" bash "$ROOT/scripts/demo.sh" >"$log" 2>&1; then
@@ -172,17 +176,16 @@ matrix_entry() {
 }
 
 stage_galaxy() {
-  local out="$BUILD_DIR/galaxy" importer="$BUILD_DIR/venvs/galaxy-importer"
+  local out="$BUILD_DIR/galaxy" importer="$BUILD_DIR/venvs/galaxy-importer" artifact
   # shellcheck disable=SC2153  # PYTHON: the interpreter bootstrap.sh made .venv with
   ensure_venv "$importer" "$PYTHON" galaxy-importer
-  rm -rf "$out" && mkdir -p "$out/tmp"
-  cd "$ROOT"
-  antsibull-changelog lint
-  ansible-galaxy collection build --output-path "$out" "$COLLECTION_DIR"
-  local artifact
+  rm -rf "$out" && mkdir -p "$out/tree" "$out/tmp"
+  # Released and built as a publisher does (scripts/release.sh), in a copy: the checkout keeps
+  # the fragments of unreleased changes.
+  (cd "$ROOT" && python scripts/copy_tree.py "$out/tree")
+  "$ROOT/scripts/release.sh" "$out" "$out/tree"
   artifact="$(echo "$out"/alicloud-bastionhost-*.tar.gz)"
   echo "==> galaxy-importer $("$importer/bin/python" -m pip show galaxy-importer | sed -n 's/^Version: //p') on $(basename "$artifact")"
-  # The importer's own ansible-lint runs from its venv; its temporary files stay in $out.
   (cd "$out" && PATH="$importer/bin:$PATH" GALAXY_IMPORTER_CONFIG="$ROOT/scripts/galaxy-importer.cfg" \
     GALAXY_IMPORTER_TMP_ROOT_DIR="$out/tmp" GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP="$out/tmp" \
     python -m galaxy_importer.main "$artifact") | tee "$out/importer.log"
