@@ -2,6 +2,7 @@
 # The main job, playbooks/site.yml, against the bundled emulator and its demo organisation
 # (tests/emulator/orgs/demo.yml) on a fresh machine: sets everything up, previews the job,
 # runs it, runs it again (nothing changes) and prints a summary.
+set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$ROOT/scripts/emulator.sh"
 
@@ -26,10 +27,10 @@ ansible-playbook playbooks/site.yml -e @playbooks/vars/demo.yml --check --diff
 echo "==> site.yml (--diff)"
 ansible-playbook playbooks/site.yml -e @playbooks/vars/demo.yml --diff
 echo "==> site.yml again: nothing left to do"
-ansible-playbook playbooks/site.yml -e @playbooks/vars/demo.yml | tee "$COLLECTIONS_ROOT/demo-rerun.log"
+ansible-playbook playbooks/site.yml -e @playbooks/vars/demo.yml | tee "$BUILD_DIR/logs/demo-rerun.log"
 
 echo "==> summary"
-python - "$EMULATOR_URL" "$COLLECTIONS_ROOT/demo-rerun.log" <<'PY'
+python - "$EMULATOR_URL" "$BUILD_DIR/logs/demo-rerun.log" <<'PY'
 import json, re, sys, urllib.request
 url, rerun_log = sys.argv[1], sys.argv[2]
 state = json.load(urllib.request.urlopen(url + '/_emulator/state'))

@@ -1,26 +1,24 @@
-# Sourced: start_emulator ORG [flags...] starts tests/emulator/run.py in the background and
-# sets EMULATOR_URL; every emulator started this way stops when the calling script exits.
+# shellcheck shell=bash
+# Sourced after bootstrap.sh: start_emulator ORG [run.py flags...] starts an emulator through
+# tests/emulator/fixture.py (the one implementation) and sets EMULATOR_URL; every emulator
+# started this way stops when the shell that started it exits.
 EMULATOR_PIDS=()
+
 stop_emulators() {
-  local pid
-  for pid in "${EMULATOR_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [ "${#EMULATOR_PIDS[@]}" -gt 0 ]; then
+    python "$ROOT/tests/emulator/fixture.py" stop "${EMULATOR_PIDS[@]}" || true
+    EMULATOR_PIDS=()
+  fi
 }
-trap stop_emulators EXIT
 
 start_emulator() {
   local org="$1"; shift
-  local log
-  log="$(mktemp)"
-  python "$ROOT/tests/emulator/run.py" --org "$org" --port 0 "$@" >"$log" 2>&1 &
-  EMULATOR_PIDS+=("$!")
-  EMULATOR_URL=""
-  for _ in $(seq 1 100); do
-    EMULATOR_URL="$(sed -n 's/^EMULATOR_URL=//p' "$log")"
-    [ -n "$EMULATOR_URL" ] && return 0
-    kill -0 "$!" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "the emulator for $org did not start:" >&2
-  cat "$log" >&2
-  return 1
+  local started log
+  log="$(mktemp "$BUILD_DIR/logs/emulator-XXXXXX.log")"
+  started="$(python "$ROOT/tests/emulator/fixture.py" start --log "$log" --org "$org" "$@")"
+  # shellcheck disable=SC2034  # read by the scripts that source this file
+  EMULATOR_URL="$(sed -n 's/^EMULATOR_URL=//p' <<<"$started")"
+  EMULATOR_PIDS+=("$(sed -n 's/^EMULATOR_PID=//p' <<<"$started")")
+  # (re)armed on every start: a subshell does not inherit its parent's EXIT trap
+  trap stop_emulators EXIT
 }

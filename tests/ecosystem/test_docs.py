@@ -87,8 +87,6 @@ def test_ansible_doc_renders_every_role(eco):
 
 def test_changelog_fragments_lint(eco):
     changelog = eco.tool('antsibull-changelog')
-    fragments = glob.glob(os.path.join(ROOT, 'changelogs', 'fragments', '*.yml'))
-    assert fragments, 'no changelog fragment'
     result = eco.run([changelog, 'lint'], cwd=ROOT, check=False)
     assert result.returncode == 0 and not result.stdout.strip(), f'antsibull-changelog lint:\n{result.stdout}{result.stderr}'
     result = eco.run([changelog, 'lint-changelog-yaml', os.path.join('changelogs', 'changelog.yaml')], cwd=ROOT,

@@ -13,7 +13,6 @@ import math
 import os
 import random
 import re
-import selectors
 import shutil
 import signal
 import string
@@ -25,8 +24,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-EMULATOR_RUN = os.path.join(ROOT, 'tests', 'emulator', 'run.py')
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
+
+from fixture import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 HOST = '127.0.0.1'
 REGIONS = ('cn-hangzhou', 'cn-shanghai')
@@ -36,7 +36,6 @@ BASTION_VERSION = '3.2.52'
 OPERATOR_POLICIES = ['AliyunYundunBastionHostFullAccess', 'AliyunResourceDirectoryFullAccess',
                      'AliyunSTSAssumeRoleAccess', 'AliyunRAMReadOnlyAccess']
 PAGE = 100                      # the page size the modules ask for (assets.PAGE_SIZE)
-STARTUP_TIMEOUT = 30            # seconds for the emulator to print EMULATOR_URL
 ADMIN_TIMEOUT = 60              # seconds for one admin request
 WRITE_ACTIONS = ('AddInstanceRdMember', 'RemoveInstanceRdMember', 'CreateHost', 'DeleteHost',
                  'CreateDatabase', 'DeleteDatabase')
@@ -326,22 +325,12 @@ OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never t
 
 class Emulator:
     def __init__(self, org, latency_ms, qps, workdir):
-        self.log_path = os.path.join(workdir, 'emulator-%d.log' % len(CHILDREN.processes))
-        log = open(self.log_path, 'w', encoding='utf-8')  # pylint: disable=consider-using-with
-        command = [sys.executable, EMULATOR_RUN, '--org', org, '--host', HOST, '--port', '0',
-                   '--latency-ms', str(latency_ms), '--qps', str(qps)]
-        self.process = CHILDREN.add(subprocess.Popen(  # pylint: disable=consider-using-with
-            command, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True))
-        log.close()
-        selector = selectors.DefaultSelector()
-        selector.register(self.process.stdout, selectors.EVENT_READ)
-        line = self.process.stdout.readline() if selector.select(timeout=STARTUP_TIMEOUT) else ''
-        selector.close()
-        if not line.startswith('EMULATOR_URL='):
-            CHILDREN.stop(self.process)
-            with open(self.log_path, encoding='utf-8') as handle:
-                raise RuntimeError('the emulator did not start: %s%s' % (line, handle.read()))
-        self.url = line.split('=', 1)[1].strip()
+        log_path = os.path.join(workdir, 'emulator-%d.log' % len(CHILDREN.processes))
+        # in a process group of its own: Children.stop signals the group
+        started = start_emulator(org, log_path=log_path, new_session=True, host=HOST, latency_ms=latency_ms, qps=qps)
+        self.process = CHILDREN.add(started.process)
+        self.log_path = log_path
+        self.url = started.url
         if not self.url.startswith('http://%s:' % HOST):
             CHILDREN.stop(self.process)
             raise RuntimeError('the emulator listens on %s, not on %s' % (self.url, HOST))
