@@ -59,7 +59,7 @@ core_venv() {
   CORE_VENV="$BUILD_DIR/venvs/core$core-py$version"
   # shellcheck disable=SC2046  # one argument per line of tests/requirements.txt
   ensure_venv "$CORE_VENV" "$python" -r "$ROOT/requirements.txt" "ansible-core==$core.*" \
-    $(grep -E '^(pytest|PyYAML)\b' "$ROOT/tests/requirements.txt" | cut -d' ' -f1)
+    $(grep -E '^(pytest|hypothesis|PyYAML)\b' "$ROOT/tests/requirements.txt" | cut -d' ' -f1)
 }
 
 core_version() {
