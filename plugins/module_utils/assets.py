@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import (
     error_details,
     remediation_for,
+    remediation_of,
     scrub,
     server_message,
 )
@@ -51,7 +52,7 @@ def member_role_arn(member_id, role_name=DEFAULT_MEMBER_ROLE):
     return "acs:ram::%s:role/%s" % (member_id, role_name)
 
 
-def member_role_remediation(code, role_name, member_id, caller_account):
+def member_role_remediation(code, role_name, member_id, caller_account, exc=None):
     """What to do when the caller cannot use ``role_name`` in a member: the one place that says it."""
     if code and code.startswith("EntityNotExist.Role"):
         return ("create the role %s in account %s, trusting account %s, or set member_role_name to a role that "
@@ -63,7 +64,8 @@ def member_role_remediation(code, role_name, member_id, caller_account):
                 "does" % (role_name, member_id, caller_account))
     if code == "Forbidden.RAM":
         return "grant the caller AliyunSTSAssumeRoleAccess and the role %s %s" % (role_name, DISCOVERY_POLICIES)
-    return remediation_for(code) or "check member_role_name and that the role can read ECS, RDS and PolarDB"
+    generic = remediation_of(exc, code) if exc is not None else remediation_for(code)
+    return generic or "check member_role_name and that the role can read ECS, RDS and PolarDB"
 
 
 class MemberAccess:
@@ -91,7 +93,7 @@ class MemberAccess:
         details = error_details(exc)
         references = ", ".join("%s: %s" % (label, details[key])
                                for label, key in (("code", "code"), ("request id", "request_id")) if details[key])
-        remedy = member_role_remediation(details["code"], self.role_name, member_id, self.caller_account)
+        remedy = member_role_remediation(details["code"], self.role_name, member_id, self.caller_account, exc)
         message = "%s with role %s: %s%s. %s%s." % (
             member_label(member_id), member_role_arn(member_id, self.role_name),
             " ".join(server_message(exc).split()).rstrip("."), " (%s)" % references if references else "",

@@ -113,12 +113,19 @@ def validate_endpoints(endpoint_url=None, endpoints=None):
     """Refuse malformed endpoints before any call: ``endpoint_url`` is a URL with an http or https
     scheme (it replaces every product's endpoint), ``endpoints`` values are hosts or such URLs."""
     if endpoint_url:
-        if "://" not in endpoint_url:
+        try:
+            if "://" not in endpoint_url:
+                raise ClientConfigError("no scheme")
+            parse_endpoint(endpoint_url)
+        except ClientConfigError:
             raise ClientConfigError("endpoint_url %r must be http(s)://host[:port] without a path" % endpoint_url)
-        parse_endpoint(endpoint_url)
-    for value in (endpoints or {}).values():
+    for product, value in sorted((endpoints or {}).items()):
         if value:
-            parse_endpoint(value)
+            try:
+                parse_endpoint(value)
+            except ClientConfigError:
+                raise ClientConfigError("endpoints.%s %r must be a host or http(s)://host[:port] without a path" % (
+                    product, value))
 
 
 def resolve_endpoint(product, endpoint_url=None, endpoints=None):

@@ -137,7 +137,8 @@ def server_message(exc):
     return str(exc) or type(exc).__name__
 
 
-def _remediation(exc, code):
+def remediation_of(exc, code):
+    """What to do about ``exc`` (whose code is ``code``), or None."""
     if is_connection_error(exc):
         return _CONNECTION_HINT
     if type(_innermost(exc)).__name__ == "CredentialException":
@@ -158,7 +159,7 @@ def describe_error(exc, what, secrets=()):
     if references:
         message += " (%s)" % ", ".join(references)
     message += "."
-    remedy = _remediation(exc, details["code"])
+    remedy = remediation_of(exc, details["code"])
     if remedy:
         message += " %s%s." % (remedy[0].upper(), remedy[1:])
     return scrub(message, secrets), details

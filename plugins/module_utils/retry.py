@@ -144,7 +144,7 @@ def write_with_read_back(write, read_back, backoff=None):
     """Run a write that must not be repeated blindly (a create, a delete).
 
     Throttled calls were not processed and are retried. After a failure that may have been
-    applied (5xx, timeout, reset connection), ``read_back()`` (a read, retried on its own) says
+    applied (5xx, timeout, reset connection), ``read_back()`` (reads that retry on their own) says
     whether it was: its answer, when not None, is the write's result; otherwise the write is
     tried again. When the read-back fails too, the write's error is raised, never retried:
     correctness rests on what the service reads back, not on an error code of a second try."""
@@ -157,7 +157,7 @@ def write_with_read_back(write, read_back, backoff=None):
             if not may_have_been_applied(exc):
                 raise
             try:
-                applied = call_with_retry(read_back, backoff)
+                applied = read_back()
             except Exception:
                 exc.unconfirmed_write = True
                 raise exc

@@ -355,7 +355,7 @@ class Prerequisites:
             access.factory_for(members[0])
         except Exception as exc:
             message, details = access.describe(members[0], exc)
-            remedy = member_role_remediation(details["code"], role, members[0], account)
+            remedy = member_role_remediation(details["code"], role, members[0], account, exc)
             return unmet(name, "cannot assume the member role: %s" % message.split(". ")[0],
                          "%s%s." % (remedy[0].upper(), remedy[1:]))
         return met(name, "the caller %s assumed %s in member %s" % (self.caller["arn"], role, members[0]))
