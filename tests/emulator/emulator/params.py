@@ -47,6 +47,16 @@ class Params:
             raise invalid(name, value, 'It must be a JSON array.')
         return [str(i) for i in items]
 
+    def id_list(self, name):
+        """A list of ids sent as one JSON array (`HostIds='["1","2"]'`) or flattened (`DatabaseIds.1`,
+        `DatabaseIds.2`, as the SDKs send a list); None when neither is sent."""
+        if self.get(name) is not None:
+            return self.json_list(name)
+        prefix = name + '.'
+        flat = sorted((int(k[len(prefix):]), v) for k, v in self.values.items()
+                      if k.startswith(prefix) and k[len(prefix):].isdigit())
+        return [str(v) for _, v in flat] if flat else None
+
     def csv(self, name):
         value = self.get(name)
         return None if value is None else [v.strip() for v in value.split(',') if v.strip()]

@@ -8,22 +8,43 @@ from .org import load_org
 
 
 class InstanceState:
-    """What a bastion host holds: added RD members, hosts and databases."""
+    """What a bastion host holds: added RD members, hosts, databases and asset groups. A host's or a
+    database's groups are its record's `HostGroupIds`."""
 
     def __init__(self):
         self.members = []
         self.hosts = {}
         self.databases = {}
+        self.host_groups = {}
         self._next_id = 1
+        self._next_group_id = 1
 
     def new_id(self):
         value = str(self._next_id)
         self._next_id += 1
         return value
 
+    def new_group_id(self):
+        value = str(self._next_group_id)
+        self._next_group_id += 1
+        return value
+
+    def group_view(self, group):
+        """An asset group as /_emulator/state shows it: with the ids of its hosts and databases."""
+        group_id = group['HostGroupId']
+        return {**group,
+                'HostIds': [h['HostId'] for h in by_id(self.hosts, 'HostId') if group_id in h['HostGroupIds']],
+                'DatabaseIds': [d['DatabaseId'] for d in by_id(self.databases, 'DatabaseId')
+                                if group_id in d['HostGroupIds']]}
+
     def assets_of_member(self, member_id):
         return ([h for h in self.hosts.values() if h.get('InstanceMemberId') == member_id]
                 + [d for d in self.databases.values() if d.get('InstanceMemberId') == member_id])
+
+
+def by_id(records, id_field):
+    """The records of a dict in the order of their numeric ids."""
+    return sorted(records.values(), key=lambda r: int(r[id_field]))
 
 
 class World:
@@ -154,7 +175,8 @@ class World:
                 result.append({
                     'instance_id': host['id'], 'account_id': account['id'], 'region': host['region'],
                     'members': sorted(state.members),
-                    'hosts': sorted(state.hosts.values(), key=lambda h: int(h['HostId'])),
-                    'databases': sorted(state.databases.values(), key=lambda d: int(d['DatabaseId'])),
+                    'hosts': by_id(state.hosts, 'HostId'),
+                    'databases': by_id(state.databases, 'DatabaseId'),
+                    'host_groups': [state.group_view(g) for g in by_id(state.host_groups, 'HostGroupId')],
                 })
             return {'instances': result}

@@ -6,9 +6,7 @@ endpoints go through `fixture.Emulator`. Test modules import the helpers below w
 import does not depend on how pytest names conftest modules).
 """
 import os
-import subprocess
 import sys
-import tempfile
 
 import pytest
 import yaml
@@ -39,8 +37,8 @@ from alibabacloud_yundun_bastionhost20191209.client import Client as Bastionhost
 # The fixtures of tests/emulator/fixture.py, imported rather than declared with pytest_plugins
 # (which pytest refuses in a conftest that is not at the top of the run).
 from fixture import (  # noqa: E402,F401  pylint: disable=unused-import
-    DEMO_ORG, RUN, Emulator, _module_demo_emulator, _read_url_line, demo_emulator, emulator_factory,
-    running_emulator,
+    DEMO_ORG, _module_demo_emulator, demo_emulator, emulator_factory, running_emulator,
+    start_emulator,
 )
 
 ORGS = os.path.join(HERE, 'orgs')
@@ -153,10 +151,7 @@ def emulator_with():
     started = []
 
     def start(*args, org=DEMO_ORG):
-        stderr = tempfile.TemporaryFile(mode='w+')
-        process = subprocess.Popen([sys.executable, RUN, '--org', org, '--port', '0', *map(str, args)],
-                                   stdout=subprocess.PIPE, stderr=stderr, text=True)
-        emulator = Emulator(process, _read_url_line(process, stderr).split('=', 1)[1].strip())
+        emulator = start_emulator(org, flags=[str(a) for a in args])
         started.append(emulator)
         return emulator
 

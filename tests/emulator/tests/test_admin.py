@@ -6,9 +6,9 @@ import urllib.error
 import pytest
 
 from emulator_testlib import (
-    BASIC01, ENT01, HZ, KEYS, MEMBER01, MGMT_ID, OLD01, SECURITY_ID, SHOP_PROD_ID, SHOP_RDS_HZ, SHOP_WEB1, SM01,
-    add_member, admin, api_error, assume, bh_models, ecs_models, import_database, import_ecs, list_hosts,
-    rds_models, role_arn, sdk, sts_sdk,
+    BASIC01, ENT01, HZ, KEYS, MEMBER01, MGMT_ID, OLD01, SECURITY_ID, SH, SHOP_POLARDB_HZ, SHOP_PROD_ID, SHOP_RDS_HZ,
+    SHOP_WEB1, SHOP_WEB3, SM01, add_member, admin, api_error, assume, bh_models, ecs_models, import_database,
+    import_ecs, list_hosts, polardb_models, rds_models, role_arn, sdk, sts_sdk,
 )
 
 
@@ -177,3 +177,82 @@ def test_assets_endpoints_unknown_instance(demo_emulator, path):
     with pytest.raises(urllib.error.HTTPError) as info:
         admin(demo_emulator, path, {'instance_id': 'i-nosuchinstance', 'set': {'name': 'x'}})
     assert info.value.code == 404
+
+
+def ecs_instance(emu, instance_id, key='shop_prod'):
+    body = sdk(emu, 'ecs', key).describe_instances(
+        ecs_models.DescribeInstancesRequest(region_id=HZ, max_results=100)).body
+    return next((i for i in body.instances.instance if i.instance_id == instance_id), None)
+
+
+def rds_instances(emu, key='shop_prod'):
+    body = sdk(emu, 'rds', key).describe_dbinstances(rds_models.DescribeDBInstancesRequest(region_id=HZ)).body
+    return {i.dbinstance_id: i for i in body.items.dbinstance}
+
+
+def polardb_clusters(emu, key='shop_prod'):
+    body = sdk(emu, 'polardb', key).describe_dbclusters(polardb_models.DescribeDBClustersRequest(region_id=HZ)).body
+    return {c.dbcluster_id: c for c in body.items.dbcluster}
+
+
+def test_assets_update_every_org_file_field_the_lists_show(demo_emulator):
+    emu = demo_emulator
+    admin(emu, '/_emulator/assets/update', {'instance_id': SHOP_WEB1, 'set': {
+        'public_ip': None, 'os': 'Windows', 'tags': {'env': 'prod', 'app': 'web2'}}})
+    instance = ecs_instance(emu, SHOP_WEB1)
+    assert (instance.public_ip_address.ip_address, instance.ostype, instance.osname) == ([], 'windows', 'Windows')
+    assert {(t.tag_key, t.tag_value) for t in instance.tags.tag} == {('env', 'prod'), ('app', 'web2')}
+    admin(emu, '/_emulator/assets/update', {'instance_id': SHOP_WEB3, 'set': {'public_ip': '47.96.3.3'}})
+    assert ecs_instance(emu, SHOP_WEB3).public_ip_address.ip_address == ['47.96.3.3']
+    admin(emu, '/_emulator/assets/update', {'instance_id': SHOP_RDS_HZ, 'set': {
+        'name': 'shop-db-renamed', 'private_address': 'rm-new.mysql.rds.aliyuncs.com'}})
+    rds = rds_instances(emu)[SHOP_RDS_HZ]
+    assert (rds.dbinstance_description, rds.connection_string) == ('shop-db-renamed', 'rm-new.mysql.rds.aliyuncs.com')
+    admin(emu, '/_emulator/assets/update', {'instance_id': SHOP_POLARDB_HZ, 'set': {
+        'name': 'shop-polar', 'private_address': 'pc-new.rwlb.rds.aliyuncs.com', 'port': 3307}})
+    assert polardb_clusters(emu)[SHOP_POLARDB_HZ].dbcluster_description == 'shop-polar'
+    items = sdk(emu, 'polardb', 'shop_prod').describe_dbcluster_endpoints(
+        polardb_models.DescribeDBClusterEndpointsRequest(dbcluster_id=SHOP_POLARDB_HZ)).body.items
+    assert [(a.connection_string, a.port) for a in items[0].address_items] == [('pc-new.rwlb.rds.aliyuncs.com', '3307')]
+    # the id is the instance's own: `set` cannot change it
+    admin(emu, '/_emulator/assets/update', {'instance_id': SHOP_WEB3, 'set': {'id': 'i-other'}})
+    assert ecs_instance(emu, SHOP_WEB3) is not None
+
+
+def test_assets_release_marks_every_record_and_only_those(demo_emulator):
+    emu = demo_emulator
+    ops = sdk(emu, 'bastionhost', 'ops')
+    secops = sdk(emu, 'bastionhost', 'secops')
+    add_member(ops, SHOP_PROD_ID)
+    add_member(secops, SHOP_PROD_ID, instance_id=SM01, region=SH)
+    web1 = import_ecs(ops, SHOP_WEB1, SHOP_PROD_ID).body.host_id
+    web3 = import_ecs(ops, SHOP_WEB3, SHOP_PROD_ID).body.host_id
+    import_ecs(secops, SHOP_WEB1, SHOP_PROD_ID, instance_id=SM01, region=SH)
+    import_database(ops, 'PolarDB', SHOP_POLARDB_HZ, SHOP_PROD_ID)
+    import_database(ops, 'Rds', SHOP_RDS_HZ, SHOP_PROD_ID)
+    assert [h.source_instance_state for h in list_hosts(ops).hosts] == ['Normal', 'Normal']
+
+    admin(emu, '/_emulator/assets/release', {'instance_id': SHOP_WEB1})
+    admin(emu, '/_emulator/assets/release', {'instance_id': SHOP_POLARDB_HZ})
+    assert ecs_instance(emu, SHOP_WEB1) is None and ecs_instance(emu, SHOP_WEB3) is not None
+    assert SHOP_POLARDB_HZ not in polardb_clusters(emu) and SHOP_RDS_HZ in rds_instances(emu)
+    assert [(h.host_id, h.source_instance_state) for h in list_hosts(ops).hosts] == \
+        [(web1, 'Release'), (web3, 'Normal')]
+    assert [h.source_instance_state for h in list_hosts(secops, instance_id=SM01, region=SH).hosts] == ['Release']
+    host = ops.get_host(bh_models.GetHostRequest(region_id=HZ, instance_id=ENT01, host_id=web1)).body.host
+    assert host.source_instance_state == 'Release'
+    databases = ops.list_databases(bh_models.ListDatabasesRequest(region_id=HZ, instance_id=ENT01)).body.databases
+    assert [(d.source_instance_id, d.source_instance_state) for d in databases] == \
+        [(SHOP_POLARDB_HZ, 'Release'), (SHOP_RDS_HZ, 'Normal')]
+    assert {h['SourceInstanceId']: h['SourceInstanceState'] for h in emu.instance(ENT01)['hosts']} == \
+        {SHOP_WEB1: 'Release', SHOP_WEB3: 'Normal'}
+    # a released instance is gone: it can be neither updated, released again nor imported anew
+    for path in ('/_emulator/assets/update', '/_emulator/assets/release'):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            admin(emu, path, {'instance_id': SHOP_WEB1, 'set': {'name': 'x'}})
+        assert info.value.code == 404
+    error = api_error(import_ecs, ops, SHOP_WEB1, SHOP_PROD_ID, host_name='again')
+    assert (error.code, error.status_code) == ('OBJECT_NOT_FOUND', 404)
+    # a reset brings the instance back and the records go
+    emu.reset()
+    assert ecs_instance(emu, SHOP_WEB1) is not None and SHOP_POLARDB_HZ in polardb_clusters(emu)

@@ -13,7 +13,7 @@ import pytest
 
 from emulator import rules, services  # noqa: F401  (importing the services registers every action)
 from emulator.registry import HANDLERS
-from emulator.rules.kinds import Boolean, Integer, Length, OneOf, Required, RequiredIf, SdkModel
+from emulator.rules.kinds import Boolean, IdList, Integer, Length, OneOf, Required, RequiredIf, SdkModel
 
 PACKAGES = {
     'bastionhost': 'alibabacloud_yundun_bastionhost20191209',
@@ -72,6 +72,28 @@ def test_the_model_reader_finds_what_the_models_say():
         'SourceInstanceId', 'SourceInstanceRegionId'}
 
 
+def test_the_model_reader_finds_the_upkeep_requirements():
+    """The actions of issue 13: what their models require, conditionally require and limit."""
+    def required(action):
+        return {n for n, c in fields_of('bastionhost', action).items() if REQUIRED.search(c)}
+    assert required('ModifyHost') == {'HostId', 'InstanceId'}
+    assert required('ModifyHostsActiveAddressType') == {'ActiveAddressType', 'HostIds', 'InstanceId'}
+    assert required('MoveHostsToNetworkDomain') == {'InstanceId', 'NetworkDomainId'}
+    assert required('ModifyDatabase') == {'DatabaseId', 'InstanceId'}
+    assert required('MoveDatabasesToNetworkDomain') == {'InstanceId', 'NetworkDomainId'}
+    assert required('ListHostGroups') == {'InstanceId'}
+    assert required('CreateHostGroup') == {'HostGroupName', 'InstanceId'}
+    assert required('AddHostsToGroup') == {'HostGroupId', 'HostIds', 'InstanceId'}
+    assert required('AddDatabasesToGroup') == {'DatabaseIds', 'HostGroupId', 'InstanceId'}
+    assert {n for n, c in fields_of('bastionhost', 'ModifyDatabase').items() if REQUIRED_IF.search(c)} == {
+        'SourceInstanceId'}
+    for action in ('ModifyHostsActiveAddressType', 'AddHostsToGroup'):
+        assert 'up to 100' in fields_of('bastionhost', action)['HostIds']
+    # The model of AddDatabasesToGroup states no limit: the table takes its 100 from the reference page.
+    assert '100' not in fields_of('bastionhost', 'AddDatabasesToGroup')['DatabaseIds']
+    assert {'HostGroupId'} <= set(fields_of('bastionhost', 'ListHosts')) & set(fields_of('bastionhost', 'ListDatabases'))
+
+
 def test_every_served_action_has_a_table():
     assert sorted(HANDLERS) == ACTIONS
 
@@ -99,6 +121,8 @@ def stated_values(rule):
         return [str(b) for b in bounds if b is not None]
     if isinstance(rule, RequiredIf):
         return [rule.when] + list(rule.values)
+    if isinstance(rule, IdList):
+        return ([str(rule.high)] if rule.high is not None else []) + (['json'] if rule.json else [])
     return []
 
 

@@ -1,5 +1,8 @@
 """Bastionhost 2019-12-09 (alibabacloud_yundun_bastionhost20191209) request rules."""
-from .kinds import PAGE_FROM_ONE, Assumption, Integer, Length, OneOf, Required, RequiredIf, paging, sdk_package
+from .kinds import (
+    PAGE_FROM_ONE, ApiReference, Assumption, IdList, Integer, Length, OneOf, Required, RequiredIf, RequiredIfAsset,
+    RequiredList, paging, sdk_package,
+)
 
 model = sdk_package('alibabacloud_yundun_bastionhost20191209')
 
@@ -13,6 +16,13 @@ HOST_SOURCES = ('Local', 'Ecs', 'Rds')
 DATABASE_SOURCES = ('Local', 'Rds', 'PolarDB')
 DATABASE_TYPES = ('MySQL', 'Oracle', 'PostgreSQL', 'SQLServer')
 POLARDB_ENDPOINT_TYPES = ('Cluster', 'Primary')
+PREF_KEX = ('default', 'diffie-hellman-group1-sha1', 'diffie-hellman-group14-sha1',
+            'diffie-hellman-group-exchange-sha1')
+# ModifyDatabaseRequest.DatabasePort is a string "The port of the database after the modification".
+PORT = Assumption('a port is a whole number; the model types DatabasePort as a string and states no format')
+ADD_DATABASES_TO_GROUP_PAGE = ApiReference(
+    'https://help.aliyun.com/zh/bh/bastionhost/developer-reference/api-yundun-bastionhost-2019-12-09-adddatabasestogroup',
+    'DatabaseIds: 要加入资产组的数据库 ID。最多支持添加 100 个 (up to 100 database ids)')
 
 
 def on_instance(action, *names):
@@ -55,6 +65,29 @@ def create_database():
     ]
 
 
+# Source is the database's (ModifyDatabaseRequest has no Source): the ModifyDatabase handler checks it.
+MODIFY_DATABASE_SOURCE = RequiredIfAsset('SourceInstanceId', 'Source', ('Rds', 'PolarDB'), model('ModifyDatabase'))
+
+
+def modify_host():
+    source = model('ModifyHost')
+    return on_instance('ModifyHost', 'HostId') + [
+        Length('HostName', source, high=128),
+        Length('Comment', source, high=500),
+        OneOf('OSType', OS_TYPES, source),
+        OneOf('PrefKex', PREF_KEX, source),
+    ]
+
+
+def modify_database():
+    source = model('ModifyDatabase')
+    return on_instance('ModifyDatabase', 'DatabaseId') + [
+        OneOf('ActiveAddressType', ADDRESS_TYPES, source),
+        Integer('DatabasePort', PORT),
+        MODIFY_DATABASE_SOURCE,
+    ]
+
+
 TABLES = {'bastionhost': {
     'DescribeInstances': [
         Required('RegionId', REGION),
@@ -82,4 +115,25 @@ TABLES = {'bastionhost': {
         OneOf('Source', DATABASE_SOURCES, model('ListDatabases')),
     ] + paging(PAGE_FROM_ONE, model('ListDatabases')),
     'DeleteDatabase': on_instance('DeleteDatabase', 'DatabaseId'),
+    'GetHost': on_instance('GetHost', 'HostId'),
+    'ModifyHost': modify_host(),
+    'ModifyHostsActiveAddressType': on_instance('ModifyHostsActiveAddressType', 'HostIds', 'ActiveAddressType') + [
+        OneOf('ActiveAddressType', ADDRESS_TYPES, model('ModifyHostsActiveAddressType')),
+        IdList('HostIds', model('ModifyHostsActiveAddressType'), high=100, json=True),
+    ],
+    'MoveHostsToNetworkDomain': on_instance('MoveHostsToNetworkDomain', 'NetworkDomainId'),
+    'ModifyDatabase': modify_database(),
+    'MoveDatabasesToNetworkDomain': on_instance('MoveDatabasesToNetworkDomain', 'NetworkDomainId'),
+    'ListHostGroups': on_instance('ListHostGroups') + paging(PAGE_FROM_ONE, model('ListHostGroups')),
+    'CreateHostGroup': on_instance('CreateHostGroup', 'HostGroupName') + [
+        Length('HostGroupName', model('CreateHostGroup'), high=128),
+        Length('Comment', model('CreateHostGroup'), high=500),
+    ],
+    'AddHostsToGroup': on_instance('AddHostsToGroup', 'HostGroupId', 'HostIds') + [
+        IdList('HostIds', model('AddHostsToGroup'), high=100, json=True),
+    ],
+    'AddDatabasesToGroup': on_instance('AddDatabasesToGroup', 'HostGroupId') + [
+        RequiredList('DatabaseIds', model('AddDatabasesToGroup')),
+        IdList('DatabaseIds', ADD_DATABASES_TO_GROUP_PAGE, high=100),
+    ],
 }}

@@ -1,6 +1,7 @@
 """The kinds of request rule and of source. The sources are
 - `SdkModel`: a comment of the official SDK's request model (`<package>/models/_<action>_request.py`);
   tests/emulator/tests/test_sdk_rules.py holds the tables against the installed models;
+- `ApiReference`: a statement of the API reference page that the SDK model does not carry;
 - `Assumption`: not documented; the emulator needs it (README: "What stays unverified").
 """
 import re
@@ -17,6 +18,17 @@ class SdkModel:
 
     def describe(self, name):
         return f'{self.package} {self.request_class}.{name}'
+
+
+class ApiReference:
+    """A statement of an API reference page (its address and what it says) missing from the SDK model."""
+
+    def __init__(self, url, says):
+        self.url = url
+        self.says = says
+
+    def describe(self, name):
+        return f'{self.url} ("{self.says}")'
 
 
 class Assumption:
@@ -48,6 +60,14 @@ class Required(Rule):
         return 'required'
 
 
+class RequiredList(Required):
+    """A required list, sent flattened (`DatabaseIds.1`, `DatabaseIds.2`) or as one JSON array."""
+
+    def check(self, params):
+        if not params.id_list(self.name):
+            raise missing(self.name)
+
+
 class RequiredIf(Rule):
     """Required when another parameter has one of `values`."""
 
@@ -62,6 +82,41 @@ class RequiredIf(Rule):
 
     def text(self):
         return f'required if {self.when} is {" or ".join(self.values)}'
+
+
+class RequiredIfAsset(RequiredIf):
+    """Required when a field of the record the request names (not a request parameter) has one of
+    `values`: the request rules cannot see the record, so the action calls `check_record` once it has
+    found it (ModifyDatabase's SourceInstanceId, required if the database's Source is Rds or PolarDB)."""
+
+    def check(self, params):
+        return None
+
+    def check_record(self, params, record):
+        if record.get(self.when) in self.values and params.get(self.name) is None:
+            raise missing(self.name)
+
+    def text(self):
+        return f"required if the asset's {self.when} is {' or '.join(self.values)}"
+
+
+class IdList(Rule):
+    """A list of ids of at most `high` entries; `json=True`: one JSON array in a string (what the model
+    types as a string), otherwise the SDK's flattened list (`Name.1`, `Name.2`)."""
+
+    def __init__(self, name, source, high=None, json=False):
+        super().__init__(name, source)
+        self.high = high
+        self.json = json
+
+    def check(self, params):
+        ids = params.id_list(self.name)
+        if ids is not None and self.high is not None and len(ids) > self.high:
+            raise invalid(self.name, params.get(self.name) or ids, f'It may hold up to {self.high} ids.')
+
+    def text(self):
+        form = 'a JSON array of ids' if self.json else 'a list of ids'
+        return form + (f', up to {self.high}' if self.high is not None else '')
 
 
 class OneOf(Rule):

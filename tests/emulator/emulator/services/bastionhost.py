@@ -5,6 +5,7 @@ from ..errors import ApiError, invalid, not_found
 from ..org import BASTIONHOST_PRINCIPAL, PLAN_CODES, version_tuple
 from ..params import page_by_number, page_by_token
 from ..registry import action
+from ..world import by_id
 from .directory import require_rd_admin
 
 RD_MIN_VERSION = (3, 2, 48)
@@ -171,7 +172,7 @@ def _source_owner(ctx, host, state):
     return member_id
 
 
-def _check_network_domain(ctx, host):
+def check_network_domain(ctx, host):
     domain_id = ctx.params.get('NetworkDomainId')
     if domain_id is not None and domain_id not in {d['id'] for d in host.get('network_domains') or []}:
         raise not_found(f'network domain {domain_id}')
@@ -199,7 +200,7 @@ def _new_record(ctx, prefix):
             'ActiveAddressType': params.get('ActiveAddressType'), 'Comment': params.get('Comment', ''),
             f'{prefix}PrivateAddress': params.get(f'{prefix}PrivateAddress', ''),
             f'{prefix}PublicAddress': params.get(f'{prefix}PublicAddress', ''),
-            'NetworkDomainId': '', 'SourceInstanceState': 'Normal'}
+            'NetworkDomainId': '', 'SourceInstanceState': 'Normal', 'HostGroupIds': []}
 
 
 def _import_source(ctx, host, state, kind, region_param, existing):
@@ -225,24 +226,38 @@ def create_host(ctx):
         record.update(SourceInstanceId=ecs['id'], InstanceRegionId=ecs['region'])
         if owner != ctx.caller.account_id:
             record['InstanceMemberId'] = owner
-    record['NetworkDomainId'] = _check_network_domain(ctx, host) or ''
+    record['NetworkDomainId'] = check_network_domain(ctx, host) or ''
     record['HostId'] = state.new_id()
     state.hosts[record['HostId']] = record
     return {'HostId': record['HostId']}
 
 
-def _public_view(record, hidden=('InstanceMemberId', 'InstanceRegionId', 'NetworkDomainId')):
+# What ListHosts / ListDatabases leave out of a record: fields their response models do not have.
+HOST_HIDDEN = ('InstanceMemberId', 'InstanceRegionId', 'NetworkDomainId', 'HostGroupIds', 'PrefKex')
+DATABASE_HIDDEN = ('InstanceMemberId', 'PolarDBEndpointType', 'HostGroupIds')
+
+
+def _public_view(record, hidden=HOST_HIDDEN):
     return {k: v for k, v in record.items() if k not in hidden}
+
+
+def in_group(ctx, records):
+    """The records in the asset group HostGroupId names, when it names one (exact match)."""
+    group_id = ctx.params.get('HostGroupId')
+    return records if group_id is None else [r for r in records if str(group_id) in r['HostGroupIds']]
 
 
 @action('bastionhost', 'ListHosts')
 def list_hosts(ctx):
     state = contents(ctx, caller_instance(ctx))
-    hosts = sorted(state.hosts.values(), key=lambda h: int(h['HostId']))
+    hosts = in_group(ctx, by_id(state.hosts, 'HostId'))
     for field in ('Source', 'SourceInstanceId', 'HostName', 'OSType', 'SourceInstanceState'):
         wanted = ctx.params.get(field)
         if wanted is not None:
             hosts = [h for h in hosts if h[field] == wanted]
+    address = ctx.params.get('HostAddress')
+    if address is not None:
+        hosts = [h for h in hosts if address in (h['HostPrivateAddress'], h['HostPublicAddress'])]
     page, meta = page_by_number(ctx.params, hosts, DEFAULT_PAGE['ListHosts'])
     return {'Hosts': [_public_view(h) for h in page], 'TotalCount': meta['TotalCount']}
 
@@ -274,7 +289,7 @@ def create_database(ctx):
             record['PolarDBEndpointType'] = ctx.params.get('PolarDBEndpointType')
         if owner != ctx.caller.account_id:
             record['InstanceMemberId'] = owner
-    record['NetworkDomainId'] = _check_network_domain(ctx, host) or ''
+    record['NetworkDomainId'] = check_network_domain(ctx, host) or ''
     record['DatabaseId'] = state.new_id()
     state.databases[record['DatabaseId']] = record
     return {'DatabaseId': record['DatabaseId']}
@@ -283,13 +298,13 @@ def create_database(ctx):
 @action('bastionhost', 'ListDatabases')
 def list_databases(ctx):
     state = contents(ctx, caller_instance(ctx))
-    databases = sorted(state.databases.values(), key=lambda d: int(d['DatabaseId']))
+    databases = in_group(ctx, by_id(state.databases, 'DatabaseId'))
     for field in ('Source', 'DatabaseType', 'NetworkDomainId'):
         wanted = ctx.params.get(field)
         if wanted is not None:
             databases = [d for d in databases if d[field] == wanted]
     page, meta = page_by_number(ctx.params, databases, DEFAULT_PAGE['ListDatabases'])
-    return {'Databases': [_public_view(d, hidden=('InstanceMemberId', 'PolarDBEndpointType')) for d in page],
+    return {'Databases': [_public_view(d, hidden=DATABASE_HIDDEN) for d in page],
             'TotalCount': meta['TotalCount']}
 
 
