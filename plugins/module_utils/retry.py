@@ -146,7 +146,7 @@ def write_with_read_back(write, read_back, backoff=None):
     Throttled calls were not processed and are retried. After a failure that may have been
     applied (5xx, timeout, reset connection), ``read_back()`` (reads that retry on their own) says
     whether it was: its answer, when not None, is the write's result; otherwise the write is
-    tried again. When the read-back fails too, the write's error is raised, never retried:
+    tried again. When the read-back fails too, its error is raised and the write never retried:
     correctness rests on what the service reads back, not on an error code of a second try."""
     backoff = backoff or Backoff()
 
@@ -158,9 +158,9 @@ def write_with_read_back(write, read_back, backoff=None):
                 raise
             try:
                 applied = read_back()
-            except Exception:
-                exc.unconfirmed_write = True
-                raise exc
+            except Exception as read_error:
+                read_error.unconfirmed_write = True
+                raise
             if applied is not None:
                 return applied
             raise

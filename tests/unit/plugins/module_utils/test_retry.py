@@ -172,13 +172,13 @@ def test_a_write_that_was_not_applied_is_tried_again(connection_error, sleep):
     assert (write.calls, read_back.calls) == (2, 1)
 
 
-def test_a_write_whose_read_back_fails_is_never_repeated(api_error, sleep):
-    lost = api_error("ServiceUnavailable", 503)
-    write = Flaky(lost)
-    read_back = ReadBack(api_error("ServiceUnavailable", 503))
+def test_a_write_whose_read_back_fails_is_never_repeated(api_error, connection_error, sleep):
+    gone = connection_error("Connection refused")
+    write = Flaky(api_error("ServiceUnavailable", 503))
+    read_back = ReadBack(gone)
     with pytest.raises(Exception) as raised:
         write_with_read_back(write, read_back, Backoff(tries=6, sleep=sleep, uniform=upper_bound))
-    assert raised.value is lost and (write.calls, read_back.calls) == (1, 1)
+    assert raised.value is gone and (write.calls, read_back.calls) == (1, 1)
 
 
 def test_a_throttled_or_refused_write_is_never_read_back(api_error, sleep):
