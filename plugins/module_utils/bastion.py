@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages, paginate_tokens
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     database_type,
@@ -203,14 +205,137 @@ def imported_assets(client, region, instance_id):
 
 def _imported(asset_type, raw, asset_id, name, listed_region):
     member_id, region = read_ownership(raw.get("Comment")) or (None, listed_region or None)
+    host = asset_type == "ecs"
     return {
         "type": asset_type,
         "instance_id": raw.get("SourceInstanceId"),
-        "asset_id": asset_id,
+        "asset_id": str(asset_id) if asset_id is not None else None,
         "name": name,
+        "address": raw.get("HostPrivateAddress" if host else "DatabasePrivateAddress") or None,
+        "public_address": raw.get("HostPublicAddress" if host else "DatabasePublicAddress") or None,
+        "os": raw.get("OSType") if host else None,
         "address_type": raw.get("ActiveAddressType"),
+        # ListHosts does not report it (GetHost does); ListDatabases does.
         "network_domain_id": raw.get("NetworkDomainId") or None,
         "source_state": raw.get("SourceInstanceState"),
         "member_id": member_id,
         "region": region,
     }
+
+
+# --- keeping imported assets in step -------------------------------------------------------
+
+BATCH_SIZE = 100  # ids per ModifyHostsActiveAddressType, Move*ToNetworkDomain and Add*ToGroup call
+
+
+def batches(ids, size=BATCH_SIZE):
+    ids = list(ids)
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
+def host_network_domain(client, region, instance_id, host_id):
+    """The network domain of an imported host (GetHost: ListHosts does not report it)."""
+    body = client.call("get_host", client.models.GetHostRequest(region_id=region, instance_id=instance_id,
+                                                                host_id=host_id), retry=True)
+    return (body.get("Host") or {}).get("NetworkDomainId") or None
+
+
+def modify_imported_asset(client, region, instance_id, asset, changes):
+    """ModifyHost / ModifyDatabase with the changed name, addresses and OS (setting the same values
+    twice is harmless, so the call is retried)."""
+    wanted = dict((field, change["after"]) for field, change in changes.items())
+    if asset["type"] == "ecs":
+        request = client.models.ModifyHostRequest(
+            region_id=region, instance_id=instance_id, host_id=asset["asset_id"], host_name=wanted.get("name"),
+            host_private_address=wanted.get("address"), host_public_address=wanted.get("public_address"),
+            ostype=wanted.get("os"))
+        client.call("modify_host", request, retry=True)
+    else:
+        request = client.models.ModifyDatabaseRequest(
+            region_id=region, instance_id=instance_id, database_id=asset["asset_id"],
+            source_instance_id=asset["instance_id"], database_name=wanted.get("name"),
+            database_private_address=wanted.get("address"), database_public_address=wanted.get("public_address"),
+            active_address_type=wanted.get("address_type"))
+        client.call("modify_database", request, retry=True)
+
+
+def set_hosts_address_type(client, region, instance_id, host_ids, address_type):
+    for ids in batches(host_ids):
+        body = client.call("modify_hosts_active_address_type", client.models.ModifyHostsActiveAddressTypeRequest(
+            region_id=region, instance_id=instance_id, host_ids=json.dumps(ids), active_address_type=address_type),
+            retry=True)
+        require_ok_results(body, "ModifyHostsActiveAddressType")
+
+
+def move_to_network_domain(client, region, instance_id, kind, asset_ids, domain_id):
+    """MoveHostsToNetworkDomain (``kind`` ecs) or MoveDatabasesToNetworkDomain."""
+    for ids in batches(asset_ids):
+        if kind == "ecs":
+            body = client.call("move_hosts_to_network_domain", client.models.MoveHostsToNetworkDomainRequest(
+                region_id=region, instance_id=instance_id, host_ids=ids, network_domain_id=domain_id), retry=True)
+        else:
+            body = client.call("move_databases_to_network_domain",
+                               client.models.MoveDatabasesToNetworkDomainRequest(
+                                   region_id=region, instance_id=instance_id, database_ids=ids,
+                                   network_domain_id=domain_id), retry=True)
+        require_ok_results(body, "Move to network domain %s" % domain_id)
+
+
+def require_ok_results(body, action):
+    """A batch call answers 200 with one result per id: any result whose Code is not OK fails."""
+    failed = [r for r in body.get("Results") or [] if r.get("Code") not in ("OK", None)]
+    if failed:
+        raise BatchError("%s refused %d of its ids: %s" % (action, len(failed), "; ".join(
+            "%s %s (%s)" % (r.get("HostId") or r.get("DatabaseId"), r.get("Code"), r.get("Message")) for r in failed)))
+
+
+class BatchError(Exception):
+    """Some ids of a batch call were refused."""
+
+
+def host_groups(client, region, instance_id):
+    """``{group name: group id}`` of a bastion host's asset groups."""
+    def fetch(number, size):
+        return client.call("list_host_groups", client.models.ListHostGroupsRequest(
+            region_id=region, instance_id=instance_id, page_number=str(number), page_size=str(size)), retry=True)
+    return dict((g.get("HostGroupName"), str(g.get("HostGroupId"))) for g in paginate_pages(
+        fetch, ("HostGroups",), page_size=PAGE_SIZE))
+
+
+def group_members(client, region, instance_id, group_id):
+    """``{("ecs", host id), ("db", database id)}`` of one asset group."""
+    def listing(method, request_class, items_key, id_key, kind):
+        def fetch(number, size):
+            return client.call(method, getattr(client.models, request_class)(
+                region_id=region, instance_id=instance_id, host_group_id=group_id, page_number=str(number),
+                page_size=str(size)), retry=True)
+        return set((kind, str(i.get(id_key))) for i in paginate_pages(fetch, (items_key,), page_size=PAGE_SIZE))
+    return (listing("list_hosts", "ListHostsRequest", "Hosts", "HostId", "ecs")
+            | listing("list_databases", "ListDatabasesRequest", "Databases", "DatabaseId", "db"))
+
+
+def create_host_group(client, region, instance_id, name):
+    """The new group's id; read back by name after an answer that may have been lost."""
+    body = client.write("create_host_group", client.models.CreateHostGroupRequest(
+        region_id=region, instance_id=instance_id, host_group_name=name),
+        read_back=lambda: _group_created(host_groups(client, region, instance_id).get(name)))
+    return str(body.get("HostGroupId"))
+
+
+def _group_created(group_id):
+    return {"HostGroupId": group_id} if group_id else None
+
+
+def add_to_group(client, region, instance_id, group_id, kind, asset_ids):
+    """AddHostsToGroup (``kind`` ecs) or AddDatabasesToGroup, read back after a lost answer."""
+    for ids in batches(asset_ids):
+        if kind == "ecs":
+            method, request = "add_hosts_to_group", client.models.AddHostsToGroupRequest(
+                region_id=region, instance_id=instance_id, host_group_id=group_id, host_ids=json.dumps(ids))
+        else:
+            method, request = "add_databases_to_group", client.models.AddDatabasesToGroupRequest(
+                region_id=region, instance_id=instance_id, host_group_id=group_id, database_ids=ids)
+        wanted = set(("ecs" if kind == "ecs" else "db", i) for i in ids)
+        body = client.write(method, request, read_back=lambda wanted=wanted: (
+            {} if wanted <= group_members(client, region, instance_id, group_id) else None))
+        require_ok_results(body, method)

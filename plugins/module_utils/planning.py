@@ -110,7 +110,52 @@ def import_blocker(asset, address_type):
     return None
 
 
+NAME_PLACEHOLDERS = ("name", "instance_id", "member_id", "member_name", "region")
+GROUP_PLACEHOLDERS = ("member_id", "member_name", "region", "type")
 POLARDB_ENDPOINT_TYPES = ("Cluster", "Primary")
+
+
+def template_problem(option, template, placeholders):
+    """Why ``template`` cannot be rendered with ``placeholders``, or None."""
+    try:
+        template.format(**dict((p, "x") for p in placeholders))
+    except (KeyError, IndexError, ValueError) as exc:
+        return "%s %r: %s (placeholders: %s)" % (option, template, exc, ", ".join("{%s}" % p for p in placeholders))
+    return None
+
+
+def render(template, asset, placeholders):
+    return template.format(**dict((p, asset.get(p) or "") for p in placeholders))
+
+
+def wanted_record(asset, request):
+    """What the bastion host's record of ``asset`` should say, by the task's options: only the
+    fields the task decides (the network domain and the group only when they are given)."""
+    wanted = dict(name=render(request.name_template, asset, NAME_PLACEHOLDERS), address=asset.get("address"),
+                  public_address=asset.get("public_address"), address_type=request.address_type)
+    if asset["type"] == "ecs":
+        wanted["os"] = asset.get("os") or "Linux"
+    if request.network_domain_id:
+        wanted["network_domain_id"] = request.network_domain_id
+    if request.host_group:
+        wanted["host_group"] = render(request.host_group, asset, GROUP_PLACEHOLDERS)
+    return wanted
+
+
+def drift(wanted, record):
+    """``{field: {before, after}}`` where the record differs from a wanted value (an empty wanted
+    value is never written: it would clear what the service has)."""
+    changes = {}
+    for field, value in sorted(wanted.items()):
+        if value in (None, ""):
+            continue
+        if field == "host_group":
+            groups = sorted(record.get("host_groups") or [])
+            if value not in groups:
+                changes[field] = dict(before=groups, after=value)
+        elif record.get(field) != value:
+            changes[field] = dict(before=record.get(field), after=value)
+    return changes
 
 
 def use_polardb_endpoint(asset, endpoint_type):
@@ -242,7 +287,8 @@ class AssetRequest:
     ``scope``: the Scope read by discovery; ``unread``: (member, reason) of scope reads that failed."""
 
     def __init__(self, state="present", purge=False, listed=(), selected=None, scope=None, unread=(),
-                 address_type="Private", max_removals=None):
+                 address_type="Private", max_removals=None, remove_released=False, name_template="{name}",
+                 host_group=None, network_domain_id=None):
         self.state = state
         self.purge = purge
         self.listed = list(listed)
@@ -251,13 +297,17 @@ class AssetRequest:
         self.unread = list(unread)
         self.address_type = address_type
         self.max_removals = max_removals
+        self.remove_released = remove_released
+        self.name_template = name_template
+        self.host_group = host_group
+        self.network_domain_id = network_domain_id
 
 
 class AssetPlan:
     """The writes of a member_asset task, and why it refuses to make them."""
 
     def __init__(self):
-        self.to_import, self.to_remove, self.unchanged, self.skipped = [], [], [], []
+        self.to_import, self.to_update, self.to_remove, self.unchanged, self.skipped = [], [], [], [], []
         self.problems = Problems()
         self.warnings = []
 
@@ -265,9 +315,10 @@ class AssetPlan:
 def plan_assets(request, discovered, imported, member_label=str):
     """Plan a member_asset task.
 
-    ``discovered``: every asset of the scope's members in its regions and types (with member_id
-    and region); ``imported``: the bastion host's imported assets, each with ``asset_id`` and, when
-    known from its ownership record, ``member_id`` and ``region``."""
+    ``discovered``: every asset of the scope's members in its regions and types (with member_id,
+    member_name and region); ``imported``: the bastion host's imported assets, each with ``asset_id``,
+    its record's fields (name, addresses, os, address_type, network_domain_id, host_groups,
+    source_state) and, when known from its ownership record, ``member_id`` and ``region``."""
     plan = AssetPlan()
     for member, reason in request.unread:
         plan.problems.add("part of the scope could not be read, so nothing is planned", "%s (%s)" % (
@@ -292,10 +343,18 @@ def plan_assets(request, discovered, imported, member_label=str):
     else:
         listed_keys = set(asset_key(a) for a in listed)
         for key, asset in wanted.items():
-            if key in current:
-                plan.unchanged.append(_with_current(asset, current[key]))
-                continue
+            record = wanted_record(asset, request)
+            asset = dict(asset, name=record["name"], host_group=record.get("host_group"))
             blocker = import_blocker(asset, request.address_type)
+            if key in current:
+                changes = drift(record, current[key])
+                if changes and blocker:
+                    plan.skipped.append(dict(_with_current(asset, current[key]), reason=blocker))
+                elif changes:
+                    plan.to_update.append(dict(_with_current(asset, current[key]), changes=changes))
+                else:
+                    plan.unchanged.append(_with_current(asset, current[key]))
+                continue
             if blocker and key in listed_keys:
                 plan.problems.add("listed assets that cannot be imported", "%s (%s)" % (
                     asset_label(asset, member_label), blocker))
@@ -305,6 +364,8 @@ def plan_assets(request, discovered, imported, member_label=str):
                 plan.to_import.append(asset)
         if request.purge:
             plan.to_remove = _purged(request, wanted, found, current, plan.problems)
+        if request.remove_released:
+            plan.to_remove = sort_assets(plan.to_remove + _released(request, current))
 
     check_max_removals(plan.problems, plan.to_remove, request.max_removals, member_label)
     return plan
@@ -342,6 +403,13 @@ def _purged(request, wanted, found, current, problems):
         if key in current and key not in wanted and request.scope.holds(asset):
             removals.append(_with_current(asset, current[key]))
     return sort_assets(removals)
+
+
+def _released(request, current):
+    """Imported assets in scope whose source instance is released; only those whose ownership
+    record says whose they are (a released instance can no longer be discovered)."""
+    return [dict(a, reason="released") for a in current.values()
+            if a.get("source_state") == "Release" and a.get("member_id") and request.scope.holds(a)]
 
 
 def _with_current(asset, imported):

@@ -27,6 +27,11 @@ description:
     O(max_removals). The scope is the members, regions and types of the listed assets plus those the O(discover)
     filter looks in. Inputs that select nothing (an empty list, an unknown region) are errors; a filter that matches
     nothing is a warning, and an error with O(purge=true).
+  - Drift. An imported asset the task selects whose record differs from what the task wants (the name by
+    O(name_template), the private and public address, the OS, the address type, the network domain when
+    O(network_domain_id) is given, the group when O(host_group) is given) is updated in place with C(ModifyHost),
+    C(ModifyHostsActiveAddressType), C(MoveHostsToNetworkDomain), C(ModifyDatabase),
+    C(MoveDatabasesToNetworkDomain), C(CreateHostGroup), C(AddHostsToGroup) and C(AddDatabasesToGroup).
   - Whatever an import needs (database type, address) is settled before the first write. A listed asset that
     cannot be imported fails the task; a discovered one is reported in RV(skipped) with the reason.
   - When some writes fail after others succeeded, the task fails listing exactly which succeeded and which failed
@@ -101,6 +106,33 @@ options:
       - Refused when the selection is empty.
     type: bool
     default: false
+  remove_released:
+    description:
+      - Also remove the imported assets of the scope whose source instance is released (ListHosts and ListDatabases
+        report C(SourceInstanceState=Release)), within O(max_removals). Only assets whose ownership record names
+        their member are attributed to the scope (a released instance can no longer be discovered).
+    type: bool
+    default: false
+  name_template:
+    description:
+      - The name of each host or database on the bastion host. Placeholders C({name}) (the instance's name),
+        C({instance_id}), C({member_id}), C({member_name}) and C({region}).
+      - A name over 128 characters is refused (listed) or skipped (discovered) in planning. An imported asset whose
+        name differs is renamed.
+    type: str
+    default: "{name}"
+  host_group:
+    description:
+      - An asset group every asset the task selects joins, created when missing. A template with the placeholders
+        C({member_id}), C({member_name}), C({region}) and C({type}), for example C(member-{member_name}).
+      - Membership is added, never taken away.
+    type: str
+  planned_members:
+    description:
+      - Check mode only. Members that a preceding M(alicloud.bastionhost.rd_member) task in the same check-mode run
+        would add; they count as added, so a preview shows their assets too. An error without check mode.
+    type: list
+    elements: str
   max_removals:
     description:
       - The most assets the task may remove. A task that would remove more fails before any write, listing what it
@@ -144,7 +176,8 @@ attributes:
     description: Discovers and plans, and reports the changes with the diff, without calling any write API.
   diff_mode:
     support: full
-    description: The imported assets of the task's scope before and after, as sorted C(member type id) lines.
+    description: The imported assets of the task's scope before and after, as sorted C(member type id) lines, and
+      the fields each update changes.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - Add the members to the bastion host first, with M(alicloud.bastionhost.rd_member).
@@ -225,6 +258,15 @@ imported:
       description: The host or database ID on the bastion host; null in check mode.
       type: str
       sample: "12"
+updated:
+  description:
+    - Imported assets updated in place (or that would be), with the fields of RV(imported) and C(changes), each
+      changed field with its C(before) and C(after) value.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"member_id": "1000000000000011", "type": "ecs", "instance_id": "i-bp1abc", "region": "cn-hangzhou",
+            "name": "web-1b", "asset_id": "12", "changes": {"name": {"before": "web-1", "after": "web-1b"}}}]
 removed:
   description: Imported assets removed (or that would be), with the same fields as RV(imported).
   returned: always
@@ -245,10 +287,10 @@ skipped:
   sample: [{"member_id": "1000000000000011", "type": "rds", "instance_id": "rm-bp1abc", "region": "cn-hangzhou",
             "name": "legacy", "asset_id": null, "reason": "engine MongoDB is not one Bastionhost takes"}]
 counts:
-  description: How many assets were imported, removed, left unchanged and skipped.
+  description: How many assets were imported, updated, removed, left unchanged and skipped.
   returned: always
   type: dict
-  sample: {"imported": 40, "removed": 0, "unchanged": 0, "skipped": 0}
+  sample: {"imported": 40, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0}
 failed_assets:
   description: On a partial failure, each write that failed with its error.
   returned: failure
@@ -266,11 +308,19 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import
     discover_assets,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
+    add_to_group,
+    create_host_group,
     delete_imported_asset,
+    group_members,
+    host_groups,
+    host_network_domain,
     import_asset,
     imported_assets,
     list_rd_members,
+    modify_imported_asset,
+    move_to_network_domain,
     network_domain_ids,
+    set_hosts_address_type,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
@@ -282,6 +332,8 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     ASSET_TYPES,
+    GROUP_PLACEHOLDERS,
+    NAME_PLACEHOLDERS,
     POLARDB_ENDPOINT_TYPES,
     AssetRequest,
     Problems,
@@ -292,17 +344,25 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
     plan_assets,
     select_discovered,
     sort_assets,
+    template_problem,
     use_polardb_endpoint,
 )
 
 RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "name", "asset_id")
+# Changed through ModifyHost / ModifyDatabase; the address type of hosts, network domains and
+# groups change through batch calls (apply_batches), a database's address type through ModifyDatabase.
+MODIFIED_FIELDS = frozenset(("name", "address", "public_address", "os"))
+
+
+def modified_fields(asset):
+    return MODIFIED_FIELDS | (frozenset() if asset["type"] == "ecs" else frozenset(("address_type",)))
 
 
 def result_view(asset, *extra):
     return dict((field, asset.get(field)) for field in RESULT_FIELDS + extra)
 
 
-def option_problems(params):
+def option_problems(params, check_mode):
     """Inputs that can select nothing, or contradict each other: refused before anything is read."""
     problems = Problems()
     discover = params["discover"]
@@ -319,6 +379,13 @@ def option_problems(params):
         problems.add("max_concurrency must be at least 1")
     if params["max_removals"] is not None and params["max_removals"] < 0:
         problems.add("max_removals must be 0 or more")
+    for option, placeholders in (("name_template", NAME_PLACEHOLDERS), ("host_group", GROUP_PLACEHOLDERS)):
+        problem = params[option] and template_problem(option, params[option], placeholders)
+        if problem:
+            problems.add("templates that cannot be rendered", problem)
+    if params["planned_members"] is not None and not check_mode:
+        problems.add("planned_members previews members a preceding check-mode task would add: it is for check mode "
+                     "only")
     return problems
 
 
@@ -432,20 +499,106 @@ def run_writes(module, jobs):
     return done, failed
 
 
-def diff_of(directory, in_scope, imported, removed):
-    labels = set(asset_label(a, directory.label) for a in in_scope)
-    after = (labels - set(asset_label(a, directory.label) for a in removed)) | set(
-        asset_label(a, directory.label) for a in imported)
-    return dict(before=dict(assets=sorted(labels)), after=dict(assets=sorted(after)))
+def diff_of(directory, in_scope, imported, updated, removed):
+    """The scope's imported assets before and after, and the fields each update changes."""
+    def label(asset):
+        return asset_label(asset, directory.label)
+    labels = set(map(label, in_scope))
+    after = (labels - set(map(label, removed))) | set(map(label, imported))
+    changes = [(label(a), a["changes"]) for a in updated]
+    return dict(before=dict(assets=sorted(labels), updated=dict((k, dict((f, c["before"]) for f, c in v.items()))
+                                                                 for k, v in changes)),
+                after=dict(assets=sorted(after), updated=dict((k, dict((f, c["after"]) for f, c in v.items()))
+                                                             for k, v in changes)))
 
 
-def results(plan, imported, removed):
+def results(plan, imported, updated, removed):
     return dict(imported=[result_view(a) for a in sort_assets(imported)],
+                updated=[result_view(a, "changes") for a in sort_assets(updated)],
                 removed=[result_view(a) for a in sort_assets(removed)],
                 unchanged=[result_view(a) for a in plan.unchanged],
                 skipped=[result_view(a, "reason") for a in plan.skipped],
-                counts=dict(imported=len(imported), removed=len(removed), unchanged=len(plan.unchanged),
-                            skipped=len(plan.skipped)))
+                counts=dict(imported=len(imported), updated=len(updated), removed=len(removed),
+                            unchanged=len(plan.unchanged), skipped=len(plan.skipped)))
+
+
+def planned_members(module, directory):
+    """The members a preceding check-mode task would add (planned_members): treated as added."""
+    names = module.params["planned_members"]
+    if names is None:
+        return set()
+    uids, problems = directory.resolve(names)
+    if problems:
+        module.fail_json(msg=problems.message("invalid planned_members, nothing was changed", len(names)))
+    return set(uids)
+
+
+def read_records(module, bastion, imported, discovered, scope):
+    """Fill in what the imported assets' records need for drift and that the lists do not carry:
+    a host's network domain (GetHost, only with network_domain_id) and group membership (only with
+    host_group). Returns ``{group name: group id}``."""
+    params, region, instance_id = module.params, module.region, module.params["instance_id"]
+    found = set(asset_key(a) for a in discovered if scope.holds(a))
+    if params["network_domain_id"]:
+        for asset in imported:
+            if asset["type"] == "ecs" and asset_key(asset) in found:
+                asset["network_domain_id"] = api_read(module, "read host %s" % asset["asset_id"], lambda: (
+                    host_network_domain(bastion, region, instance_id, asset["asset_id"])))
+    if not params["host_group"]:
+        return {}
+    groups = api_read(module, "list the asset groups of %s" % instance_id,
+                      lambda: host_groups(bastion, region, instance_id))
+    members = {}
+    for name, group_id in groups.items():
+        for kind, asset_id in api_read(module, "list the members of asset group %s" % name,
+                                       lambda: group_members(bastion, region, instance_id, group_id)):
+            members.setdefault((kind, asset_id), set()).add(name)
+    for asset in imported:
+        asset["host_groups"] = members.get(("ecs" if asset["type"] == "ecs" else "db", asset["asset_id"]), set())
+    return groups
+
+
+def apply_batches(module, bastion, updated, imported_now, groups):
+    """The batch writes: address types, network domains, and group membership (created groups
+    included) for updated and newly imported assets. Returns the failures."""
+    region, instance_id = module.region, module.params["instance_id"]
+    calls = []
+    for address_type in ("Private", "Public"):
+        hosts = [a["asset_id"] for a in updated if a["type"] == "ecs"
+                 and (a["changes"].get("address_type") or {}).get("after") == address_type]
+        if hosts:
+            calls.append((hosts, lambda h=hosts, t=address_type: set_hosts_address_type(
+                bastion, region, instance_id, h, t)))
+    for kind in ("ecs", "db"):
+        moving = [a["asset_id"] for a in updated if (a["type"] == "ecs") == (kind == "ecs")
+                  and "network_domain_id" in a["changes"]]
+        if moving:
+            calls.append((moving, lambda m=moving, k=kind: move_to_network_domain(
+                bastion, region, instance_id, k, m, module.params["network_domain_id"])))
+    joining = [a for a in updated if "host_group" in a["changes"]] + [
+        a for a in imported_now if a.get("host_group")]
+    for name in sorted(set(a["host_group"] for a in joining)):
+        for kind in ("ecs", "db"):
+            ids = [a["asset_id"] for a in joining if a["host_group"] == name and (a["type"] == "ecs") == (kind == "ecs")]
+            if ids:
+                calls.append((ids, lambda n=name, k=kind, i=ids: add_to_group(
+                    bastion, region, instance_id, group_id(bastion, region, instance_id, groups, n), k, i)))
+    failed = []
+    for ids, call in calls:
+        try:
+            call()
+        except Exception as exc:
+            message, details = describe_error(exc, "failed to update %s" % ", ".join(ids[:10]), module.secret_values())
+            failed += [dict(instance_id=a["instance_id"], asset_id=a["asset_id"], action="update", msg=message,
+                            error=details) for a in updated + imported_now if a.get("asset_id") in ids]
+    return failed
+
+
+def group_id(bastion, region, instance_id, groups, name):
+    """The id of asset group ``name``, created when missing (once)."""
+    if name not in groups:
+        groups[name] = create_host_group(bastion, region, instance_id, name)
+    return groups[name]
 
 
 def main():
@@ -468,6 +621,10 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             purge=dict(type="bool", default=False),
             max_removals=dict(type="int"),
+            remove_released=dict(type="bool", default=False),
+            name_template=dict(type="str", default="{name}"),
+            host_group=dict(type="str"),
+            planned_members=dict(type="list", elements="str"),
             network_domain_id=dict(type="str"),
             address_type=dict(type="str", choices=["Private", "Public"], default="Private"),
             polardb_endpoint_type=dict(type="str", choices=list(POLARDB_ENDPOINT_TYPES), default="Cluster"),
@@ -479,7 +636,7 @@ def main():
     )
     params = module.params
     instance_id, region = params["instance_id"], module.region
-    problems = option_problems(params)
+    problems = option_problems(params, module.check_mode)
     if problems:
         module.fail_json(msg=problems.message("nothing was changed"))
 
@@ -489,6 +646,7 @@ def main():
     directory = read_directory(module, instance_id)
     added = set(api_read(module, "list the members of %s" % instance_id,
                          lambda: list_rd_members(bastion, region, instance_id)))
+    added |= planned_members(module, directory)
     reader = Reader(module, directory, added)
     reader.network_domain(bastion)
     listed = reader.listed()
@@ -499,16 +657,20 @@ def main():
     if scope.members:
         require_known_regions(module, access, scope.members[0], scope.regions,
                               "discover.regions and the regions of assets", directory.label)
-    discovered = [use_polardb_endpoint(a, params["polardb_endpoint_type"])
+    discovered = [dict(use_polardb_endpoint(a, params["polardb_endpoint_type"]),
+                       member_name=(directory.accounts.get(a["member_id"]) or {}).get("display_name"))
                   for a in discover(module, access, directory, scope)]
     selected = selected_keys(module, access, directory, discovered, scope)
     imported = api_read(module, "list the assets imported into %s" % instance_id,
                         lambda: imported_assets(bastion, region, instance_id))
+    groups = read_records(module, bastion, imported, discovered, scope)
 
     # Plan: every write, and every refusal, before the first write.
     plan = plan_assets(AssetRequest(state=params["state"], purge=params["purge"], listed=listed, selected=selected,
                                     scope=scope, address_type=params["address_type"],
-                                    max_removals=params["max_removals"]),
+                                    max_removals=params["max_removals"], remove_released=params["remove_released"],
+                                    name_template=params["name_template"], host_group=params["host_group"],
+                                    network_domain_id=params["network_domain_id"]),
                        discovered, imported, directory.label)
     if plan.problems:
         module.fail_json(msg=plan.problems.message("nothing was changed", len(params["assets"] or [])))
@@ -516,24 +678,31 @@ def main():
         module.warn(warning)
     owned = attribute_assets(imported, discovered)[0]
     in_scope = [a for assets in owned.values() for a in assets if scope.holds(a)]
-    changed = bool(plan.to_import or plan.to_remove)
+    changed = bool(plan.to_import or plan.to_update or plan.to_remove)
     if module.check_mode or not changed:
-        module.exit_json(changed=changed, diff=diff_of(directory, in_scope, plan.to_import, plan.to_remove),
-                         **results(plan, plan.to_import, plan.to_remove))
+        module.exit_json(changed=changed, diff=diff_of(directory, in_scope, plan.to_import, plan.to_update,
+                                                       plan.to_remove),
+                         **results(plan, plan.to_import, plan.to_update, plan.to_remove))
 
-    # Apply.
+    # Apply: removals, imports, updates, then group membership.
     jobs = [("remove", a, lambda a=a: delete_imported_asset(bastion, region, instance_id, a)) for a in plan.to_remove]
     jobs += [("import", a, lambda a=a: import_asset(bastion, region, instance_id, a, params["address_type"],
                                                     params["network_domain_id"])) for a in plan.to_import]
+    jobs += [("update", a, lambda a=a: modify_imported_asset(bastion, region, instance_id, a, a["changes"]))
+             for a in plan.to_update if set(a["changes"]) & modified_fields(a)]
     done, failed = run_writes(module, jobs)
     imported_now = [a for kind, a in done if kind == "import"]
     removed_now = [a for kind, a in done if kind == "remove"]
-    result = dict(changed=bool(done), diff=diff_of(directory, in_scope, imported_now, removed_now),
-                  **results(plan, imported_now, removed_now))
+    failed += apply_batches(module, bastion, plan.to_update, imported_now, groups)
+    updated_now = [a for a in plan.to_update if not any(f["instance_id"] == a["instance_id"] for f in failed)]
+    result = dict(changed=bool(done or updated_now),
+                  diff=diff_of(directory, in_scope, imported_now, updated_now, removed_now),
+                  **results(plan, imported_now, updated_now, removed_now))
     if failed:
-        module.fail_json(msg="%d of %d writes failed on bastion host %s (imported %d, removed %d); rerun to finish: %s" % (
-            len(failed), len(jobs), instance_id, len(imported_now), len(removed_now),
-            " | ".join(f["msg"] for f in failed[:10])), failed_assets=failed, **result)
+        module.fail_json(msg="%d writes failed on bastion host %s (imported %d, updated %d, removed %d); rerun to "
+                             "finish: %s" % (len(failed), instance_id, len(imported_now), len(updated_now),
+                                             len(removed_now), " | ".join(f["msg"] for f in failed[:10])),
+                         failed_assets=failed, **result)
     module.exit_json(**result)
 
 

@@ -27,6 +27,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
     select_discovered,
     select_members,
     tags_match,
+    template_problem,
 )
 
 A, B, C = "1000000000000011", "1000000000000012", "1000000000000021"
@@ -183,6 +184,77 @@ def test_select_discovered_uses_the_server_side_tag_answer_for_rds():
         asset_key(web), asset_key(db)}
     assert select_discovered([web, db], scope, {"bastion": True}, tagged_keys=set()) == {asset_key(web)}
     assert select_discovered([web, db], scope, name_pattern="rm-*") == {asset_key(db)}
+
+
+# --- keeping imported assets in step ---------------------------------------------------
+
+def record_of(found, asset_id, **fields):
+    """The bastion host's record of ``found``, as imported (same name, address, OS), with ``fields`` changed."""
+    record = dict(imported(found, asset_id), name=found["name"], address=found["address"],
+                  public_address=found.get("public_address"), os=found.get("os"), address_type="Private")
+    record.update(fields)
+    return record
+
+
+def test_an_imported_asset_whose_record_drifted_is_updated_field_by_field():
+    web = asset(A, "ecs", "i-1", name="web-1b", address="10.0.0.9", os="Linux")
+    plan = plan_assets(AssetRequest(selected={asset_key(web)}, scope=Scope.of([A], [HZ], ["ecs"])), [web],
+                       [record_of(web, "1", name="web-1", address="10.0.0.1")])
+    assert [a["changes"] for a in plan.to_update] == [{
+        "address": {"before": "10.0.0.1", "after": "10.0.0.9"}, "name": {"before": "web-1", "after": "web-1b"}}]
+    assert plan.unchanged == [] and plan.to_import == []
+
+
+def test_a_record_in_step_is_unchanged_and_an_empty_wanted_value_never_clears_one():
+    web = asset(A, "ecs", "i-1", os="Linux", public_address=None)
+    plan = plan_assets(AssetRequest(selected={asset_key(web)}, scope=Scope.of([A], [HZ], ["ecs"])), [web],
+                       [record_of(web, "1", public_address="47.0.0.1")])
+    assert plan.to_update == [] and len(plan.unchanged) == 1
+
+
+def test_name_template_group_and_network_domain_are_wanted_only_when_given():
+    web = asset(A, "ecs", "i-1", os="Linux", member_name="shop")
+    request = AssetRequest(selected={asset_key(web)}, scope=Scope.of([A], [HZ], ["ecs"]),
+                           name_template="{member_name}-{name}", host_group="{member_name}-{type}",
+                           network_domain_id="nd-1")
+    plan = plan_assets(request, [web], [record_of(web, "1", host_groups={"other"})])
+    assert plan.to_update[0]["changes"] == {
+        "host_group": {"before": ["other"], "after": "shop-ecs"}, "name": {"before": "i-1", "after": "shop-i-1"},
+        "network_domain_id": {"before": None, "after": "nd-1"}}
+    fresh = plan_assets(request, [web], [])
+    assert [(a["name"], a["host_group"]) for a in fresh.to_import] == [("shop-i-1", "shop-ecs")]
+
+
+def test_a_templated_name_over_128_characters_is_skipped_when_discovered():
+    web = asset(A, "ecs", "i-1", os="Linux")
+    plan = plan_assets(AssetRequest(selected={asset_key(web)}, scope=Scope.of([A], [HZ], ["ecs"]),
+                                    name_template="{name}" + "x" * 128), [web], [])
+    assert plan.to_import == [] and "longer than 128" in plan.skipped[0]["reason"]
+
+
+@pytest.mark.parametrize("template,placeholders,ok", [
+    ("{member_name}-{name}", ("name", "member_name"), True),
+    ("{nmae}", ("name",), False),
+    ("{name", ("name",), False),
+])
+def test_templates_are_checked_before_anything_is_read(template, placeholders, ok):
+    assert (template_problem("name_template", template, placeholders) is None) is ok
+
+
+def test_released_assets_go_only_with_remove_released_and_only_inside_the_scope():
+    gone = dict(imported(asset(A, "ecs", "i-gone"), "1"), source_state="Release")
+    elsewhere = dict(imported(asset(B, "ecs", "i-b"), "2"), source_state="Release")
+    unowned = dict(imported(asset(A, "ecs", "i-x"), "3", recorded=False), source_state="Release")
+    web = asset(A, "ecs", "i-1")
+    scope = Scope.of([A], [HZ], ["ecs"])
+    kept = plan_assets(AssetRequest(selected={asset_key(web)}, scope=scope), [web], [gone, elsewhere, unowned])
+    assert kept.to_remove == []
+    plan = plan_assets(AssetRequest(selected={asset_key(web)}, scope=scope, remove_released=True), [web],
+                       [gone, elsewhere, unowned])
+    assert [(a["instance_id"], a["reason"]) for a in plan.to_remove] == [("i-gone", "released")]
+    capped = plan_assets(AssetRequest(selected={asset_key(web)}, scope=scope, remove_released=True, max_removals=0),
+                         [web], [gone])
+    assert "more than max_removals 0" in capped.problems.message("x")
 
 
 # --- rd_member plans --------------------------------------------------------------------
