@@ -151,9 +151,10 @@ options:
     default: Private
   polardb_endpoint_type:
     description:
-      - The endpoint of a PolarDB cluster the bastion host connects to (C(PolarDBEndpointType) of CreateDatabase):
-        the default cluster endpoint or the primary endpoint, with its private or public address (O(address_type)),
-        as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is skipped, or refused when listed.
+      - The endpoint of a PolarDB cluster the bastion host connects to, sent as C(PolarDBEndpointType) to
+        CreateDatabase. The default cluster endpoint or the primary endpoint, with its private or public address
+        (O(address_type)), as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is skipped, or
+        refused when listed.
     type: str
     choices: [Cluster, Primary]
     default: Cluster
@@ -505,11 +506,11 @@ def diff_of(directory, in_scope, imported, updated, removed):
         return asset_label(asset, directory.label)
     labels = set(map(label, in_scope))
     after = (labels - set(map(label, removed))) | set(map(label, imported))
-    changes = [(label(a), a["changes"]) for a in updated]
-    return dict(before=dict(assets=sorted(labels), updated=dict((k, dict((f, c["before"]) for f, c in v.items()))
-                                                                 for k, v in changes)),
-                after=dict(assets=sorted(after), updated=dict((k, dict((f, c["after"]) for f, c in v.items()))
-                                                             for k, v in changes)))
+
+    def fields(side):
+        return dict((label(a), dict((f, c[side]) for f, c in a["changes"].items())) for a in updated)
+    return dict(before=dict(assets=sorted(labels), updated=fields("before")),
+                after=dict(assets=sorted(after), updated=fields("after")))
 
 
 def results(plan, imported, updated, removed):

@@ -181,8 +181,8 @@ def module_task(module, args, register, check=False):
 
 def role_task(role, register, check=False):
     """The role (its variables already set), then its registered result copied to ``register``."""
-    return [{'name': 'role %s %s' % (role, register), 'ansible.builtin.include_role': {
-                'name': 'alicloud.bastionhost.' + role, 'apply': {'check_mode': check, 'diff': True}}},
+    include = {'name': 'alicloud.bastionhost.' + role, 'apply': {'check_mode': check, 'diff': True}}
+    return [{'name': 'role %s %s' % (role, register), 'ansible.builtin.include_role': include},
             {'name': 'keep %s' % register, 'ansible.builtin.set_fact': {register: '{{ %s_result }}' % role}}]
 
 
@@ -601,7 +601,7 @@ def test_offboarding_diff_lists_the_removed_assets_and_the_member(offboarding, m
     removed_lines = [line for line in run.output.splitlines() if line.startswith('-') and not line.startswith('---')]
     member = '"%s (shop-dev)"' % SHOP_DEV
     assert any(line[1:].strip().rstrip(',') == member for line in removed_lines), run.output[-3000:]
-    for owner, _, instance_id in before.values():
+    for owner, _kind, instance_id in before.values():
         if owner == SHOP_DEV:
             assert any(instance_id in line for line in removed_lines), '%s not in the diff: %s' % (
                 instance_id, run.output[-3000:])

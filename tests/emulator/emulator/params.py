@@ -55,7 +55,7 @@ class Params:
         prefix = name + '.'
         flat = sorted((int(k[len(prefix):]), v) for k, v in self.values.items()
                       if k.startswith(prefix) and k[len(prefix):].isdigit())
-        return [str(v) for _, v in flat] if flat else None
+        return [str(v) for _number, v in flat] if flat else None
 
     def csv(self, name):
         value = self.get(name)

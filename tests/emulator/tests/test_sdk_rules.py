@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from emulator import rules, services  # noqa: F401  (importing the services registers every action)
+from emulator import rules, services  # noqa: F401  pylint: disable=unused-import  (importing the services registers every action)
 from emulator.registry import HANDLERS
 from emulator.rules.kinds import Boolean, IdList, Integer, Length, OneOf, Required, RequiredIf, SdkModel
 

@@ -213,9 +213,9 @@ def test_move_databases_to_network_domain(demo_emulator, v2):
     assert last_call(demo_emulator)['write'] is True
     assert list_databases(client).databases[0].network_domain_id == PROXY01
     assert list_databases(client, network_domain_id=PROXY01).total_count == 1
-    expect_error('OBJECT_NOT_FOUND', 404, client.move_databases_to_network_domain,
-                 bh_models.MoveDatabasesToNetworkDomainRequest(region_id=HZ, instance_id=ENT01,
-                                                              database_ids=[database_id], network_domain_id='nd-x'))
+    request = bh_models.MoveDatabasesToNetworkDomainRequest(region_id=HZ, instance_id=ENT01,
+                                                            database_ids=[database_id], network_domain_id='nd-x')
+    expect_error('OBJECT_NOT_FOUND', 404, client.move_databases_to_network_domain, request)
 
 
 # ------------------------------------------------------------------ asset groups
