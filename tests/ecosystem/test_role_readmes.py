@@ -31,7 +31,8 @@ def options(role):
 
 
 def results(role):
-    """The variables the role's tasks (in tasks/*.yml, blocks included) register or set as facts."""
+    """The variables the role's tasks (in tasks/*.yml, blocks included) register, set as facts or publish
+    with set_stats (custom stats: an AWX job's artifacts)."""
     names = set()
     for path in glob.glob(os.path.join(ROOT, 'roles', role, 'tasks', '*.yml')):
         with open(path, encoding='utf-8') as handle:
@@ -45,6 +46,7 @@ def task_results(tasks):
         if 'register' in task:
             names.add(task['register'])
         names.update(task.get('ansible.builtin.set_fact', task.get('set_fact')) or {})
+        names.update((task.get('ansible.builtin.set_stats', task.get('set_stats')) or {}).get('data') or {})
         for section in ('block', 'rescue', 'always'):
             names |= task_results(task.get(section) or [])
     return names
