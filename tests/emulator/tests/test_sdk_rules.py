@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from emulator import rules, services  # noqa: F401  pylint: disable=unused-import  (importing the services registers every action)
+# Importing the services registers every action.
+from emulator import rules, services  # noqa: F401  pylint: disable=unused-import
 from emulator.registry import HANDLERS
 from emulator.rules.kinds import Boolean, IdList, Integer, Length, OneOf, Required, RequiredIf, SdkModel
 
