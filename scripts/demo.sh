@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The main job, playbooks/site.yml, against the bundled emulator and its demo organisation
 # (tests/emulator/orgs/demo.yml) on a fresh machine: sets everything up, previews the job,
-# runs it, runs it again (nothing changes) and prints a summary.
+# runs it, runs it again (nothing changes); then changes the demo world as the cloud would (an
+# ECS instance renamed and readdressed, another released), runs the scheduled sync
+# (playbooks/sync_member_assets.yml: the drift updated, the released instance's host removed),
+# runs it again (nothing changes) and prints a summary.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$ROOT/scripts/emulator.sh"
@@ -29,10 +32,28 @@ ansible-playbook playbooks/site.yml -e @playbooks/vars/demo.yml --diff
 echo "==> site.yml again: nothing left to do"
 ansible-playbook playbooks/site.yml -e @playbooks/vars/demo.yml | tee "$BUILD_DIR/logs/demo-rerun.log"
 
+# emulator_admin ENDPOINT JSON: one of the emulator's admin endpoints (not signed, not an Alibaba Cloud API).
+emulator_admin() {
+  python - "$EMULATOR_URL/_emulator/$1" "$2" <<'PY'
+import sys, urllib.request
+request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={'Content-Type': 'application/json'})
+print(urllib.request.urlopen(request).read().decode())
+PY
+}
+echo "==> the world changes: shop-prod's shop-web-3 (i-bp1pa8bka5mh5qa) renamed and readdressed, shop-api-2 (i-bp1xjn62gavumjd) released"
+emulator_admin assets/update '{"instance_id": "i-bp1pa8bka5mh5qa", "set": {"name": "shop-web-3-blue", "private_ip": "10.11.1.113"}}'
+emulator_admin assets/release '{"instance_id": "i-bp1xjn62gavumjd"}'
+# The sync publishes its per-member counts with set_stats (an AWX job's artifacts); show them here too.
+echo "==> sync_member_assets.yml (--diff): the scheduled job updates the drift and removes the released instance's host"
+ANSIBLE_SHOW_CUSTOM_STATS=true ansible-playbook playbooks/sync_member_assets.yml -e @playbooks/vars/demo.yml --diff \
+  | tee "$BUILD_DIR/logs/demo-sync.log"
+echo "==> sync_member_assets.yml again: nothing left to do"
+ansible-playbook playbooks/sync_member_assets.yml -e @playbooks/vars/demo.yml | tee "$BUILD_DIR/logs/demo-sync-rerun.log"
+
 echo "==> summary"
-python - "$EMULATOR_URL" "$BUILD_DIR/logs/demo-rerun.log" <<'PY'
+python - "$EMULATOR_URL" "$BUILD_DIR/logs/demo-rerun.log" "$BUILD_DIR/logs/demo-sync.log" "$BUILD_DIR/logs/demo-sync-rerun.log" <<'PY'
 import json, re, sys, urllib.request
-url, rerun_log = sys.argv[1], sys.argv[2]
+url, rerun_log, sync_log, sync_rerun_log = sys.argv[1:5]
 state = json.load(urllib.request.urlopen(url + '/_emulator/state'))
 calls = json.load(urllib.request.urlopen(url + '/_emulator/calls'))['calls']
 bastion = next(i for i in state['instances'] if i['instance_id'] == 'bastionhost-cn-hz-ent01')
@@ -56,4 +77,12 @@ print('API calls answered: %d, of which writes: %s (the --check preview made non
     len(calls), ', '.join('%s %d' % kv for kv in sorted(writes.items()))))
 recap = re.search(r'changed=(\d+)', open(rerun_log).read())
 print('second run: changed=%s' % recap.group(1))
+host = next(h for h in bastion['hosts'] if h['SourceInstanceId'] == 'i-bp1pa8bka5mh5qa')
+print('sync: i-bp1pa8bka5mh5qa updated in place: %s at %s (was shop-web-3 at 10.11.1.13)' % (
+    host['HostName'], host['HostPrivateAddress']))
+released = [h for h in bastion['hosts'] if h['SourceInstanceId'] == 'i-bp1xjn62gavumjd']
+print('sync: released i-bp1xjn62gavumjd %s' % ('still on the bastion host' if released else 'removed'))
+print('sync: %s' % re.search(r'"msg": "(imported: .*)"', open(sync_log).read()).group(1))
+recap = re.search(r'changed=(\d+)', open(sync_rerun_log).read())
+print('sync again: changed=%s' % recap.group(1))
 PY
