@@ -53,7 +53,6 @@ ensure_venv() {
     return 1
   fi
   "$python" -m venv --clear "$venv"
-  "$venv/bin/python" -m pip install --quiet --upgrade pip
   "$venv/bin/python" -m pip install --quiet "$@"
   echo "$wanted" > "$stamp"
 }
@@ -69,7 +68,8 @@ fi
 COLLECTIONS_ROOT="$BUILD_DIR/collections"
 COLLECTION_DIR="$COLLECTIONS_ROOT/ansible_collections/alicloud/bastionhost"
 mkdir -p "$(dirname "$COLLECTION_DIR")"
-ln -sfn "$ROOT" "$COLLECTION_DIR"
+# relinked only when needed: a script run by another must not make it vanish for a moment
+[ "$(readlink "$COLLECTION_DIR" || true)" = "$ROOT" ] || ln -sfn "$ROOT" "$COLLECTION_DIR"
 
 # Scripts this one runs (release.sh from test.sh, say) use the same virtualenv as it is.
 export ALICLOUD_BH_PREPARED_VENV="$VENV"

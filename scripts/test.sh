@@ -17,6 +17,12 @@ STAGE_HELP="  emulator     the emulator's own tests (pytest tests/emulator/tests
   matrix       unit tests and the demo on the oldest and the newest ansible-core supported
   galaxy       changelog, galaxy artifact, galaxy-importer with ansible-lint: no error, no warning"
 
+# Two lanes of stages run side by side when more than one stage runs (ALICLOUD_BH_TEST_LANES=1:
+# one after another, output streamed). Stages that share files go in the same lane: lint and
+# galaxy (the collection links ansible-lint makes), sanity and matrix (the ansible-core 2.21 venv).
+LANES="${ALICLOUD_BH_TEST_LANES:-2}"
+FIRST_LANE=(integration lint galaxy)
+
 # The ansible-core releases the README claims, each on a Python it supports: the oldest and the newest.
 OLDEST_CORE=2.16 OLDEST_PYTHON=3.10
 NEWEST_CORE=2.21 NEWEST_PYTHON=3.13
@@ -77,8 +83,9 @@ ensure_shellcheck() {
 
 # ansible-test resolves its working directory physically, so it gets a real copy of the tree
 # (the files git tracks or would track) under an ansible_collections/alicloud/bastionhost path.
+# prepare_test_tree NAME: sets TEST_TREE, a copy of its own for each stage.
 prepare_test_tree() {
-  TEST_TREE="$BUILD_DIR/ansible-test/ansible_collections/alicloud/bastionhost"
+  TEST_TREE="$BUILD_DIR/ansible-test/$1/ansible_collections/alicloud/bastionhost"
   rm -rf "$TEST_TREE" && mkdir -p "$TEST_TREE"
   (cd "$ROOT" && python scripts/copy_tree.py "$TEST_TREE")
 }
@@ -95,8 +102,9 @@ with open(path, encoding='utf-8') as handle:
     print(re.search(r"pip=.([0-9.]+).", handle.read()).group(1))
 PY
 )"
-  mkdir -p "$HOME/.ansible/test/cache"
-  cp "$ROOT/tests/utils/get_pip.py" "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+  local cached="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+  mkdir -p "$(dirname "$cached")"
+  cp "$ROOT/tests/utils/get_pip.py" "$cached.$$" && mv "$cached.$$" "$cached"  # whole, for a stage in the other lane
 }
 
 # run_quietly NAME COMMAND...: pip's chatter from ansible-test's venv setup goes to a log,
@@ -121,7 +129,7 @@ stage_sanity() {
   ensure_shellcheck
   core_venv "$NEWEST_CORE" "$NEWEST_PYTHON"
   provide_get_pip "$CORE_VENV/bin/python"
-  prepare_test_tree
+  prepare_test_tree sanity
   cd "$TEST_TREE"
   PATH="$CORE_VENV/bin:$PATH"
   echo "==> ansible-core $(core_version "$CORE_VENV") on Python $NEWEST_PYTHON"
@@ -130,7 +138,7 @@ stage_sanity() {
 
 stage_integration() {
   provide_get_pip python
-  prepare_test_tree
+  prepare_test_tree integration
   start_emulator "$ROOT/tests/emulator/orgs/demo.yml"; local demo_url="$EMULATOR_URL"
   start_emulator "$ROOT/tests/emulator/orgs/no-rd.yml"; local no_rd_url="$EMULATOR_URL"
   start_emulator "$ROOT/tests/emulator/orgs/no-members.yml"; local no_members_url="$EMULATOR_URL"
@@ -218,38 +226,74 @@ select_stages() {
 }
 
 # run_stage NAME: runs stage_NAME in a subshell (its cd, PATH and emulators stay there) with
-# errexit in force, and records its outcome and duration.
+# errexit in force, and appends "NAME STATUS SECONDS" to RESULTS. In lanes, its output goes to a
+# log printed whole when it ends.
 run_stage() {
-  local name="$1" started status
-  echo
-  echo "======== $name"
-  started=$SECONDS
+  local name="$1" started=$SECONDS status log="$BUILD_DIR/logs/stage-$1.log"
   set +e
-  (set -e; "stage_$name")
-  status=$?
+  if [ "$LANES" -gt 1 ]; then
+    echo "---- $name started"
+    (set -e; "stage_$name") </dev/null >"$log" 2>&1
+    status=$?
+    (
+      flock 9  # the other lane prints whole logs too
+      printf '\n======== %s\n' "$name"
+      cat "$log"
+    ) 9>"$RESULTS.lock"
+  else
+    printf '\n======== %s\n' "$name"
+    (set -e; "stage_$name")
+    status=$?
+  fi
   set -e
-  SUMMARY+=("$(printf '%-12s %-6s %5ds' "$name" "$([ "$status" = 0 ] && echo ok || echo FAILED)" $((SECONDS - started)))")
-  [ "$status" = 0 ] || FAILED+=("$name")
+  echo "$name $status $((SECONDS - started))" >> "$RESULTS"
+}
+
+in_first_lane() {
+  local stage
+  for stage in "${FIRST_LANE[@]}"; do [ "$1" = "$stage" ] && return 0; done
+  return 1
+}
+
+# run_lanes: the selected stages of FIRST_LANE in the background, the others meanwhile.
+run_lanes() {
+  local stage first=() second=()
+  for stage in "${SELECTED[@]}"; do
+    if in_first_lane "$stage"; then first+=("$stage"); else second+=("$stage"); fi
+  done
+  (for stage in "${first[@]}"; do run_stage "$stage"; done) &
+  for stage in "${second[@]}"; do run_stage "$stage"; done
+  wait
 }
 
 print_summary() {
+  local stage name status seconds failed=0
   echo
   echo "======== stage timings"
-  printf '%s\n' "${SUMMARY[@]}"
-  printf '%-12s %-6s %5ds\n' total "$([ "${#FAILED[@]}" = 0 ] && echo ok || echo FAILED)" "$SECONDS"
+  printf '%-12s %-6s %5ds\n' setup ok "$SETUP_SECONDS"
+  for stage in "${SELECTED[@]}"; do
+    read -r name status seconds < <(grep "^$stage " "$RESULTS" || echo "$stage missing 0")
+    [ "$status" = 0 ] || failed=1
+    printf '%-12s %-6s %5ds\n' "$name" "$([ "$status" = 0 ] && echo ok || echo FAILED)" "$seconds"
+  done
+  printf '%-12s %-6s %5ds (wall)\n' total "$([ "$failed" = 0 ] && echo ok || echo FAILED)" "$SECONDS"
+  return "$failed"
 }
 
 select_stages "$@"
 SECONDS=0
-SUMMARY=() FAILED=()
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$ROOT/scripts/emulator.sh"
-SUMMARY+=("$(printf '%-12s %-6s %5ds' setup ok "$SECONDS")")
-for stage in "${SELECTED[@]}"; do
-  run_stage "$stage"
-done
-print_summary
-if [ "${#FAILED[@]}" -gt 0 ]; then
-  echo "failed stages: ${FAILED[*]}" >&2
+SETUP_SECONDS=$SECONDS
+RESULTS="$BUILD_DIR/logs/stage-results"
+: > "$RESULTS"
+if [ "$LANES" -gt 1 ] && [ "${#SELECTED[@]}" -gt 1 ]; then
+  run_lanes
+else
+  LANES=1
+  for stage in "${SELECTED[@]}"; do run_stage "$stage"; done
+fi
+if ! print_summary; then
+  echo "failed stages: $(awk '$2 != 0 {print $1}' "$RESULTS" | xargs)" >&2
   exit 1
 fi
