@@ -112,6 +112,7 @@ options:
         report C(SourceInstanceState=Release)), within O(max_removals). Only assets whose ownership record names
         their member are attributed to the scope (a released instance can no longer be discovered).
     type: bool
+    version_added: 0.2.0
     default: false
   name_template:
     description:
@@ -120,6 +121,7 @@ options:
       - A name over 128 characters is refused (listed) or skipped (discovered) in planning. An imported asset whose
         name differs is renamed.
     type: str
+    version_added: 0.2.0
     default: "{name}"
   host_group:
     description:
@@ -127,17 +129,20 @@ options:
         C({member_id}), C({member_name}), C({region}) and C({type}), for example C(member-{member_name}).
       - Membership is added, never taken away.
     type: str
+    version_added: 0.2.0
   planned_members:
     description:
       - Check mode only. Members that a preceding M(alicloud.bastionhost.rd_member) task in the same check-mode run
         would add; they count as added, so a preview shows their assets too. An error without check mode.
     type: list
+    version_added: 0.2.0
     elements: str
   max_removals:
     description:
       - The most assets the task may remove. A task that would remove more fails before any write, listing what it
         would remove. Unset, there is no limit.
     type: int
+    version_added: 0.2.0
   network_domain_id:
     description:
       - The network domain through which the bastion host reaches the imported assets, when it cannot reach them
@@ -156,6 +161,7 @@ options:
         (O(address_type)), as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is skipped, or
         refused when listed.
     type: str
+    version_added: 0.2.0
     choices: [Cluster, Primary]
     default: Cluster
   member_role_name:

@@ -44,6 +44,7 @@ options:
     description:
       - The RAM role the other modules assume in each member to discover its assets.
     type: str
+    version_added: 0.2.0
     default: ResourceDirectoryAccountAccessRole
 extends_documentation_fragment:
   - alicloud.bastionhost.common

@@ -92,6 +92,7 @@ options:
       - The most members and assets the task may remove. A task that would remove more fails before any write,
         listing what it would remove. Unset, there is no limit.
     type: int
+    version_added: 0.2.0
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.multi_account
