@@ -209,6 +209,13 @@ def test_job_template_through_ansible_runner(eco, tmp_path, demo_emulator):
     stats = [event for event in events if event.get('event') == 'playbook_on_stats']
     assert len(stats) == 1 and stats[0]['event_data']['changed'].get('localhost', 0) > 0
     assert not stats[0]['event_data']['failures']
+    # what AWX stores as the job's artifacts: the member_assets role's set_stats, per member
+    artifacts = stats[0]['event_data'].get('artifact_data') or {}
+    summary = (artifacts.get('member_assets_summary') or {}).get(DEMO_INSTANCE_ID)
+    assert summary, f'no member_assets_summary for {DEMO_INSTANCE_ID} in the artifacts: {artifacts}'
+    assert sorted(summary['members']) == MEMBERS
+    assert summary['totals']['imported'] == sum(counts['imported'] for counts in summary['members'].values()) > 0
+    assert summary['check_mode'] is False and artifacts['member_assets_removed'] == []
     assert_no_secret(stdout, events)
 
 
