@@ -183,7 +183,7 @@ def test_import_converges_under_faults_and_throttling(tmp_path):
         assert code == 0, output[-5000:]
         rerun = results(path)
         assert rerun['members']['changed'] is False and rerun['assets']['changed'] is False
-        assert rerun['assets']['counts'] == {'imported': 0, 'removed': 0, 'unchanged': len(wanted), 'skipped': 0}
+        assert rerun['assets']['counts'] == dict(imported=0, updated=0, removed=0, unchanged=len(wanted), skipped=0)
         assert 'changed=0' in output
         assert imported_in_emulator(emulator) == wanted
         assert emulator.instance(ENT01)['members'] == sorted(MEMBERS.values())
@@ -222,7 +222,8 @@ def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(tmp_path):
         assert code == 0, output[-5000:]
         rerun = results(path)['assets']
         assert rerun['changed'] is True
-        assert rerun['counts'] == dict(imported=len(wanted) - len(done), removed=0, unchanged=len(done), skipped=0)
+        assert rerun['counts'] == dict(imported=len(wanted) - len(done), updated=0, removed=0, unchanged=len(done),
+                                      skipped=0)
         assert sorted((a['type'], a['instance_id']) for a in rerun['imported']) == sorted(set(wanted) - set(done))
         assert imported_in_emulator(emulator) == wanted, 'an asset was lost or imported twice'
         duplicates = [c for c in emulator.calls() if c['code'] in ('OBJECT_AlREADY_EXISTS', 'OBJECT_ALREADY_EXISTS')]

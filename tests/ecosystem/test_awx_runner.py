@@ -199,10 +199,10 @@ def test_job_template_through_ansible_runner(eco, tmp_path, demo_emulator):
     adds = [call for call in demo_emulator.writes() if call['action'] == 'AddInstanceRdMember']
     assert sorted(call['params']['MemberId'] for call in adds) == MEMBERS
     assert {call['params']['InstanceId'] for call in adds} == {DEMO_INSTANCE_ID}
-    # every write signed with the injected keys (the management account's root); no role
+    # every write signed with the injected keys (the management account's RAM user ops); no role
     # assumed but the members' access role, to discover their assets
     assert {(call['caller']['account_id'], call['caller']['type']) for call in demo_emulator.writes()} == {
-        ('1000000000000001', 'root')}
+        ('1000000000000001', 'user')}
     assumed = {call['params']['RoleArn'] for call in demo_emulator.calls() if call['action'] == 'AssumeRole'}
     assert assumed <= {f'acs:ram::{member}:role/ResourceDirectoryAccountAccessRole' for member in MEMBERS}, assumed
 
