@@ -186,7 +186,7 @@ attributes:
   diff_mode:
     support: full
     description: The imported assets of the task's scope before and after, as sorted C(member type id) lines, and
-      the fields each update changes.
+      the fields each update changes. Returned in diff mode only.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - Add the members to the bastion host first, with M(alicloud.bastionhost.rd_member).
@@ -528,6 +528,12 @@ def diff_of(directory, in_scope, imported, updated, removed):
                                                              for k, v in changes)))
 
 
+def diff_result(module, directory, in_scope, imported, updated, removed):
+    """``{"diff": ...}`` in diff mode only: the diff lists every asset of the scope twice, which is most
+    of a large result."""
+    return dict(diff=diff_of(directory, in_scope, imported, updated, removed)) if module._diff else {}
+
+
 def results(plan, imported, updated, removed, full=False):
     return dict(imported=[result_view(a) for a in sort_assets(imported)],
                 updated=[result_view(a, "changes") for a in sort_assets(updated)],
@@ -698,8 +704,8 @@ def main():
     in_scope = [a for assets in owned.values() for a in assets if scope.holds(a)]
     changed = bool(plan.to_import or plan.to_update or plan.to_remove)
     if module.check_mode or not changed:
-        module.exit_json(changed=changed, diff=diff_of(directory, in_scope, plan.to_import, plan.to_update,
-                                                       plan.to_remove),
+        module.exit_json(changed=changed, **diff_result(module, directory, in_scope, plan.to_import, plan.to_update,
+                                                        plan.to_remove),
                          **results(plan, plan.to_import, plan.to_update, plan.to_remove, params["full_results"]))
 
     # Apply: removals, imports, updates, then group membership.
@@ -714,7 +720,7 @@ def main():
     failed += apply_batches(module, bastion, plan.to_update, imported_now, groups)
     updated_now = [a for a in plan.to_update if not any(f["instance_id"] == a["instance_id"] for f in failed)]
     result = dict(changed=bool(done or updated_now),
-                  diff=diff_of(directory, in_scope, imported_now, updated_now, removed_now),
+                  **diff_result(module, directory, in_scope, imported_now, updated_now, removed_now),
                   **results(plan, imported_now, updated_now, removed_now, params["full_results"]))
     gone = next((f["msg"] for f in failed if f["endpoint_gone"]), failed[0]["msg"] if failed else None)
     for entry in failed:
