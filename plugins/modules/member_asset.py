@@ -153,7 +153,7 @@ options:
     default: Private
   polardb_endpoint_type:
     description:
-      - The endpoint of a PolarDB cluster the bastion host connects to (C(PolarDBEndpointType) of CreateDatabase):
+      - The endpoint of a PolarDB cluster the bastion host connects to (C(PolarDBEndpointType) of CreateDatabase),
         the default cluster endpoint or the primary endpoint, with its private or public address (O(address_type)),
         as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is skipped, or refused when listed.
     type: str
@@ -522,10 +522,9 @@ def diff_of(directory, in_scope, imported, updated, removed):
     labels = set(map(label, in_scope))
     after = (labels - set(map(label, removed))) | set(map(label, imported))
     changes = [(label(a), a["changes"]) for a in updated]
-    return dict(before=dict(assets=sorted(labels), updated=dict((k, dict((f, c["before"]) for f, c in v.items()))
-                                                                 for k, v in changes)),
-                after=dict(assets=sorted(after), updated=dict((k, dict((f, c["after"]) for f, c in v.items()))
-                                                             for k, v in changes)))
+    def side(assets, when):
+        return dict(assets=sorted(assets), updated=dict((k, dict((f, c[when]) for f, c in v.items())) for k, v in changes))
+    return dict(before=side(labels, "before"), after=side(after, "after"))
 
 
 def diff_result(module, directory, in_scope, imported, updated, removed):

@@ -224,8 +224,7 @@ def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(tmp_path):
         rerun = results(path)['assets']
         assert rerun['changed'] is True
         assert rerun['counts'] == {'imported': len(wanted) - len(done), 'updated': 0, 'removed': 0,
-                                  'unchanged': len(done),
-                                  'skipped': 0}
+                                   'unchanged': len(done), 'skipped': 0}
         assert sorted((a['type'], a['instance_id']) for a in rerun['imported']) == sorted(set(wanted) - set(done))
         assert imported_in_emulator(emulator) == wanted, 'an asset was lost or imported twice'
         duplicates = [c for c in emulator.calls() if c['code'] in ('OBJECT_AlREADY_EXISTS', 'OBJECT_ALREADY_EXISTS')]
