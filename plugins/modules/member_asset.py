@@ -522,6 +522,7 @@ def diff_of(directory, in_scope, imported, updated, removed):
     labels = set(map(label, in_scope))
     after = (labels - set(map(label, removed))) | set(map(label, imported))
     changes = [(label(a), a["changes"]) for a in updated]
+
     def side(assets, when):
         return dict(assets=sorted(assets), updated=dict((k, dict((f, c[when]) for f, c in v.items())) for k, v in changes))
     return dict(before=side(labels, "before"), after=side(after, "after"))
