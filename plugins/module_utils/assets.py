@@ -68,6 +68,31 @@ def member_role_remediation(code, role_name, member_id, caller_account, exc=None
     return generic or "check member_role_name and that the role can read ECS, RDS and PolarDB"
 
 
+class OncePerKey:
+    """``get(key)`` is ``build(key)``, built once however many threads ask at the same time; an
+    error is kept and raised to every later caller too."""
+
+    def __init__(self, build):
+        self.build = build
+        self._values = {}
+        self._locks = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            key_lock = self._locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if key not in self._values:
+                try:
+                    self._values[key] = (True, self.build(key))
+                except Exception as exc:
+                    self._values[key] = (False, exc)
+            built, value = self._values[key]
+        if not built:
+            raise value
+        return value
+
+
 class MemberAccess:
     """Client factories inside members, one AssumeRole per member however many threads ask."""
 
@@ -76,17 +101,13 @@ class MemberAccess:
         self.role_name = role_name
         self.caller_account = caller_account
         self.secrets = secrets
-        self._factories = {}
-        self._lock = threading.Lock()
+        self._factories = OncePerKey(
+            lambda member_id: caller_factory.for_assumed_role(member_role_arn(member_id, role_name)))
 
     def factory_for(self, member_id):
-        with self._lock:
-            cached = self._factories.get(member_id)
-        if cached is not None:
-            return cached
-        factory = self.caller_factory.for_assumed_role(member_role_arn(member_id, self.role_name))
-        with self._lock:
-            return self._factories.setdefault(member_id, factory)
+        """The member's factory; the first thread to ask assumes the role, the others wait for it
+        and get its factory, or its error."""
+        return self._factories.get(member_id)
 
     def describe(self, member_id, exc, member_label=str):
         """``(message, details)`` for a member that could not be read through its role."""
@@ -247,53 +268,67 @@ _DISCOVERY = {
 }
 
 
+def _check_types(types):
+    unknown = [t for t in types if t not in _DISCOVERY]
+    if unknown:
+        raise ValueError("unknown asset type(s) %s, expected %s" % (", ".join(unknown), ", ".join(ASSET_TYPES)))
+
+
+def discover_unit(factory, member_id, region, asset_type, tags=None, name_pattern=None):
+    """The assets of one type in one region of one member; ``factory`` holds the member's credentials."""
+    lister, normalise, returns_tags = _DISCOVERY[asset_type]
+    assets = []
+    for raw in lister(factory, region, tags):
+        asset = normalise(member_id, raw, region)
+        if returns_tags and not tags_match(tags, asset["tags"]):
+            continue
+        if name_pattern and not fnmatch.fnmatchcase(asset["name"] or "", name_pattern):
+            continue
+        assets.append(asset)
+    return assets
+
+
 def discover_member_assets(factory, member_id, regions, types=ASSET_TYPES, tags=None, name_pattern=None):
     """Every asset of one member in ``regions``; ``factory`` holds the member's credentials.
 
     ``tags``: every tag must match (a value of None or "" only needs the key);
     ``name_pattern``: a shell-style glob on the name (case-sensitive)."""
-    unknown = [t for t in types if t not in _DISCOVERY]
-    if unknown:
-        raise ValueError("unknown asset type(s) %s, expected %s" % (", ".join(unknown), ", ".join(ASSET_TYPES)))
-    assets = []
-    for region in regions:
-        for asset_type in ASSET_TYPES:
-            if asset_type not in types:
-                continue
-            lister, normalise, returns_tags = _DISCOVERY[asset_type]
-            for raw in lister(factory, region, tags):
-                asset = normalise(member_id, raw, region)
-                if returns_tags and not tags_match(tags, asset["tags"]):
-                    continue
-                if name_pattern and not fnmatch.fnmatchcase(asset["name"] or "", name_pattern):
-                    continue
-                assets.append(asset)
-    return sort_assets(assets)
+    _check_types(types)
+    return sort_assets([asset for region in regions for asset_type in ASSET_TYPES if asset_type in types
+                        for asset in discover_unit(factory, member_id, region, asset_type, tags, name_pattern)])
 
 
 def discover_assets(factory_for, members, regions, types=ASSET_TYPES, tags=None, name_pattern=None,
                     max_workers=DEFAULT_MAX_WORKERS):
-    """Discover the assets of many members, at most ``max_workers`` at a time.
+    """Discover the assets of many members: every (member, region, type) is read on its own, at most
+    ``max_workers`` at a time.
 
     ``factory_for(member_id)`` returns a ClientFactory with that member's credentials (it
     usually assumes the member's role).  Every member is attempted; returns ``(assets,
     errors)`` with the assets of the members that worked, sorted, and ``errors`` mapping
-    each failing member id to its exception."""
-    def discover(member_id):
-        return discover_member_assets(factory_for(member_id), member_id, regions, types, tags, name_pattern)
-
+    each failing member id to its exception (the first one met)."""
+    _check_types(types)
     members = list(dict.fromkeys(members))
-    assets, errors = [], {}
-    if not members:
-        return assets, errors
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(members)))) as pool:
-        futures = [(member_id, pool.submit(discover, member_id)) for member_id in members]
-        for member_id, future in futures:
+    units = [(member_id, region, asset_type) for member_id in members for region in dict.fromkeys(regions)
+             for asset_type in ASSET_TYPES if asset_type in types]
+    found, errors = {}, {}
+    if not units:
+        return [], errors
+
+    factories = OncePerKey(factory_for)
+
+    def discover(unit):
+        member_id, region, asset_type = unit
+        return discover_unit(factories.get(member_id), member_id, region, asset_type, tags, name_pattern)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(units)))) as pool:
+        futures = [(unit, pool.submit(discover, unit)) for unit in units]
+        for (member_id, _region, _type), future in futures:
             try:
-                assets.extend(future.result())
+                found.setdefault(member_id, []).extend(future.result())
             except Exception as exc:
-                errors[member_id] = exc
-    return sort_assets(assets), errors
+                errors.setdefault(member_id, exc)
+    return sort_assets([a for member_id, assets in found.items() if member_id not in errors for a in assets]), errors
 
 
 def known_regions(factory):

@@ -7,8 +7,13 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages, paginate_tokens
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import (
+    paginate_pages,
+    paginate_pages_concurrently,
+    paginate_tokens,
+)
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     database_type,
     ownership_record,
@@ -178,25 +183,32 @@ def find_imported(client, region, instance_id, asset):
     return next((str(i.get(id_key)) for i in items if i.get("SourceInstanceId") == asset["instance_id"]), None)
 
 
-def imported_assets(client, region, instance_id):
+def imported_assets(client, region, instance_id, max_workers=4):
     """The ECS, RDS and PolarDB assets imported into a bastion host (Local ones are left out).
 
     Each is ``{type, instance_id, asset_id, name, address_type, network_domain_id, source_state,
     member_id, region}``: ``member_id`` and ``region`` come from the ownership record in the
-    Comment (None without one; a database's region is also in ListDatabases)."""
+    Comment (None without one; a database's region is also in ListDatabases).
+
+    ListHosts and ListDatabases are read at the same time, and the pages of each after the first
+    too, at most ``max_workers`` calls of each at once."""
     def listing(method, request_class, items_key):
         def fetch(number, size):
             request = getattr(client.models, request_class)(
                 instance_id=instance_id, region_id=region, page_number=str(number), page_size=str(size))
             return client.call(method, request, retry=True)
-        return paginate_pages(fetch, (items_key,), page_size=PAGE_SIZE)
+        return paginate_pages_concurrently(fetch, (items_key,), page_size=PAGE_SIZE, max_workers=max_workers)
 
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        hosts = pool.submit(listing, "list_hosts", "ListHostsRequest", "Hosts")
+        databases = pool.submit(listing, "list_databases", "ListDatabasesRequest", "Databases")
+        hosts, databases = hosts.result(), databases.result()
     imported = []
-    for raw in listing("list_hosts", "ListHostsRequest", "Hosts"):
+    for raw in hosts:
         if raw.get("Source") in IMPORTED_HOST_SOURCES:
             imported.append(_imported(IMPORTED_HOST_SOURCES[raw["Source"]], raw, raw.get("HostId"),
                                       raw.get("HostName"), None))
-    for raw in listing("list_databases", "ListDatabasesRequest", "Databases"):
+    for raw in databases:
         if raw.get("Source") in IMPORTED_DATABASE_SOURCES:
             imported.append(_imported(IMPORTED_DATABASE_SOURCES[raw["Source"]], raw, raw.get("DatabaseId"),
                                       raw.get("DatabaseName"), raw.get("SourceInstanceRegionId")))

@@ -15,6 +15,11 @@
 ``retry=True`` only for calls that are safe to repeat (reads, and writes the caller can tell
 apart afterwards): they are retried on throttling, 5xx and connection errors (retry.py).
 
+Every call of every client made from one factory, and from the factories of the roles it
+assumes, goes through one ``Pacing`` (pacing.py): a rate limiter per (product, action) that
+learns the service's limit from its Throttling answers (capped by ``max_calls_per_second``),
+and a circuit breaker that stops every pending call once the endpoint stops answering.
+
 Credentials, first match wins: ``access_key_id`` + ``access_key_secret`` (+ ``security_token``),
 the ``profile`` of ``~/.aliyun/config.json``, the official default chain.  With ``assume_role``
 those credentials call STS AssumeRole and every client uses the temporary keys.  Endpoints:
@@ -30,6 +35,7 @@ import traceback
 from collections import namedtuple
 from urllib.parse import urlsplit
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import Pacing
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import (
     Backoff,
     call_with_retry,
@@ -181,31 +187,43 @@ def credential_from_params(params, secrets):
 class AlicloudClient:
     """One product's SDK client (``sdk``) and request models (``models``)."""
 
-    def __init__(self, product, sdk, models, runtime, backoff):
+    def __init__(self, product, sdk, models, runtime, backoff, pacing=None):
         self.product = product
         self.sdk = sdk
         self.models = models
         self._runtime = runtime
         self._backoff = backoff
+        self._pacing = pacing
 
     def call(self, method, request=None, retry=False):
         """Call SDK ``method`` (snake_case, e.g. 'list_hosts') and return the body as a dict.
 
         ``retry=True`` retries throttling, 5xx and connection errors with backoff."""
         invoke = self._invoker(method, request)
-        return call_with_retry(invoke, self._backoff) if retry else invoke()
+        return call_with_retry(invoke, self._backoff, self._pacing) if retry else invoke()
 
     def write(self, method, request, read_back):
         """A write that is not safe to repeat blindly: after a failure that may have applied it,
         ``read_back()`` says whether it did (not None: the result) before it is tried again."""
-        return write_with_read_back(self._invoker(method, request), read_back, self._backoff)
+        return write_with_read_back(self._invoker(method, request), read_back, self._backoff, self._pacing)
 
     def _invoker(self, method, request):
         operation = getattr(self.sdk, method + "_with_options")
         args = (self._runtime,) if request is None else (request, self._runtime)
+        pacing, product = self._pacing, self.product
 
         def invoke():
-            response = operation(*args)
+            if pacing is None:
+                response = operation(*args)
+            else:
+                pacing.before(product, method)
+                sent = pacing.clock()
+                try:
+                    response = operation(*args)
+                except Exception as exc:
+                    pacing.after(product, method, sent, exc)
+                    raise
+                pacing.after(product, method, sent)
             return response.body.to_map() if response.body is not None else {}
         return invoke
 
@@ -214,7 +232,7 @@ class ClientFactory:
     """Builds and caches one AlicloudClient per (product, region) for one set of credentials."""
 
     def __init__(self, credential, region=None, endpoint_url=None, endpoints=None, validate_certs=True,
-                 secrets=None, backoff=None):
+                 secrets=None, backoff=None, pacing=None):
         self.credential = credential
         self.region = region
         self.endpoint_url = endpoint_url
@@ -222,6 +240,7 @@ class ClientFactory:
         self.validate_certs = validate_certs
         self.secrets = secrets if secrets is not None else set()
         self.backoff = backoff or Backoff()
+        self.pacing = pacing or Pacing()
         self._clients = {}
         self._lock = threading.Lock()
 
@@ -238,6 +257,7 @@ class ClientFactory:
             validate_certs=params.get("validate_certs", True),
             secrets=secrets,
             backoff=backoff,
+            pacing=Pacing(max_rate=params.get("max_calls_per_second")),
         )
         role = params.get("assume_role")
         if role:
@@ -267,11 +287,11 @@ class ClientFactory:
                 client_module, models = import_sdk(product)
                 sdk = client_module.Client(self.sdk_config(product, region))
                 runtime = RuntimeOptions(ignore_ssl=not self.validate_certs)
-                self._clients[key] = AlicloudClient(product, sdk, models, runtime, self.backoff)
+                self._clients[key] = AlicloudClient(product, sdk, models, runtime, self.backoff, self.pacing)
             return self._clients[key]
 
     def with_credentials(self, access_key_id, access_key_secret, security_token=None):
-        """A factory with the same region, endpoints and retries but other keys."""
+        """A factory with the same region, endpoints, retries and pacing but other keys."""
         self.secrets.update(filter(None, (access_key_secret, security_token)))
         return ClientFactory(
             static_credential(access_key_id, access_key_secret, security_token),
@@ -281,6 +301,7 @@ class ClientFactory:
             validate_certs=self.validate_certs,
             secrets=self.secrets,
             backoff=self.backoff,
+            pacing=self.pacing,
         )
 
     def for_assumed_role(self, role_arn, session_name=None, duration=None):

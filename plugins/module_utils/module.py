@@ -56,6 +56,7 @@ COMMON_ARGUMENT_SPEC = dict(
     endpoint_url=dict(type="str", fallback=(env_fallback, ["ALIBABA_CLOUD_ENDPOINT_URL"])),
     endpoints=dict(type="dict", options=dict((product, dict(type="str")) for product in PRODUCTS)),
     validate_certs=dict(type="bool", default=True),
+    max_calls_per_second=dict(type="float"),
 )
 COMMON_REQUIRED_TOGETHER = [["access_key_id", "access_key_secret"]]
 COMMON_REQUIRED_BY = {"security_token": ["access_key_id", "access_key_secret"]}
@@ -75,6 +76,9 @@ class AlicloudModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib(SDK_CORE_DISTRIBUTIONS), exception=SDK_IMPORT_ERROR)
         self._clients = None
         self._secret_values = set()
+        rate = self.params.get("max_calls_per_second")
+        if rate is not None and rate <= 0:
+            self.fail_json(msg="max_calls_per_second must be more than 0, got %s" % rate)
         try:
             validate_endpoints(self.params.get("endpoint_url"), self.params.get("endpoints"))
         except ClientConfigError as exc:

@@ -19,6 +19,8 @@ Example::
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 TOTAL_KEYS = ("TotalCount", "TotalRecordCount")
 
 
@@ -54,6 +56,36 @@ def paginate_pages(fetch, items_path, page_size=100):
         items.extend(page)
         total = _total_count(body)
         if len(page) < page_size or (total is not None and len(items) >= total):
+            return items
+        page_number += 1
+
+
+def paginate_pages_concurrently(fetch, items_path, page_size=100, max_workers=4):
+    """``paginate_pages``, but once page 1 gives the total count the other pages are fetched at
+    the same time, at most ``max_workers`` at once; items stay in page order. Without a total
+    count it reads on page by page."""
+    body = fetch(1, page_size) or {}
+    first = items_at(body, items_path)
+    total = _total_count(body)
+    if total is None:
+        if len(first) < page_size:
+            return first
+        return first + _pages_from(fetch, items_path, page_size, 2)
+    last_page = max(1, -(-total // page_size))
+    if last_page == 1 or len(first) < page_size:
+        return first
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, last_page - 1))) as pool:
+        pages = list(pool.map(lambda number: items_at(fetch(number, page_size) or {}, items_path),
+                              range(2, last_page + 1)))
+    return first + [item for page in pages for item in page]
+
+
+def _pages_from(fetch, items_path, page_size, page_number):
+    items = []
+    while True:
+        page = items_at(fetch(page_number, page_size) or {}, items_path)
+        items.extend(page)
+        if len(page) < page_size:
             return items
         page_number += 1
 

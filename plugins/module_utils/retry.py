@@ -33,7 +33,7 @@ class Backoff:
     waiting are spent."""
 
     def __init__(self, tries=6, delay=1.0, max_delay=30.0, factor=2.0, throttle_budget=300.0,
-                 sleep=time.sleep, uniform=random.uniform):
+                 sleep=time.sleep, uniform=random.uniform, clock=time.monotonic):
         self.tries = max(1, tries)
         self.delay = delay
         self.max_delay = max_delay
@@ -41,6 +41,7 @@ class Backoff:
         self.throttle_budget = throttle_budget
         self.sleep = sleep
         self.uniform = uniform
+        self.clock = clock
 
     def delay_before(self, retry):
         """The jittered sleep before retry number ``retry`` (0 for the first retry)."""
@@ -51,15 +52,21 @@ class Backoff:
         for retry in range(self.tries - 1):
             yield self.delay_before(retry)
 
-    def run(self, func, should_retry, min_wait=None, is_throttled=None):
+    def run(self, func, should_retry, min_wait=None, is_throttled=None, pacing=None):
         """Return ``func()``, retrying while ``should_retry(exc)`` is true and the policy allows.
 
         ``min_wait(exc)`` may return a number of seconds the server asked us to wait; it
         raises the jittered delay (still capped by ``max_delay``). ``is_throttled(exc)``
-        marks the errors retried on ``throttle_budget`` rather than on ``tries``."""
+        marks the errors retried on ``throttle_budget`` rather than on ``tries``.
+
+        With ``pacing`` (pacing.Pacing, which ``func`` goes through), a throttled call is tried
+        again at once: the action's rate limiter spaces it, and the budget is wall-clock time.
+        Sleeps end early when its circuit breaker opens."""
         failures = 0
         retries = 0
         throttled_wait = 0.0
+        first_throttle = None
+        sleep = pacing.sleep if pacing is not None else self.sleep
         while True:
             try:
                 return func()
@@ -67,6 +74,12 @@ class Backoff:
                 if not should_retry(exc):
                     raise
                 throttled = bool(is_throttled and is_throttled(exc))
+                if throttled and pacing is not None:
+                    now = self.clock()
+                    first_throttle = now if first_throttle is None else first_throttle
+                    if now - first_throttle >= self.throttle_budget:
+                        raise
+                    continue
                 if throttled and throttled_wait >= self.throttle_budget:
                     raise
                 if not throttled:
@@ -80,7 +93,7 @@ class Backoff:
                 retries += 1
                 if throttled:
                     throttled_wait += wait
-                self.sleep(wait)
+                sleep(wait)
 
 
 def is_connection_error(exc):
@@ -103,7 +116,7 @@ def status_code_of(exc):
 def is_retryable_error(exc):
     """True for Alibaba Cloud errors worth retrying: throttling, 5xx, connection errors (but never
     a write whose outcome could not be confirmed, see ``write_with_read_back``)."""
-    if getattr(exc, "unconfirmed_write", False):
+    if getattr(exc, "unconfirmed_write", False) or getattr(exc, "never_sent", False):
         return False
     code = getattr(exc, "code", None)
     if isinstance(code, str) and code.startswith(RETRYABLE_CODE_PREFIXES):
@@ -123,6 +136,8 @@ def is_throttling_error(exc):
 
 def may_have_been_applied(exc):
     """True when a failed write may still have been applied: a 5xx answer or no answer at all."""
+    if getattr(exc, "never_sent", False):
+        return False
     status = status_code_of(exc)
     return (status is not None and status >= 500) or is_connection_error(exc)
 
@@ -135,12 +150,12 @@ def retry_after_seconds(exc):
     return None
 
 
-def call_with_retry(func, backoff=None):
+def call_with_retry(func, backoff=None, pacing=None):
     """Run ``func()`` retrying Alibaba Cloud throttling, 5xx and connection errors."""
-    return (backoff or Backoff()).run(func, is_retryable_error, retry_after_seconds, is_throttling_error)
+    return (backoff or Backoff()).run(func, is_retryable_error, retry_after_seconds, is_throttling_error, pacing)
 
 
-def write_with_read_back(write, read_back, backoff=None):
+def write_with_read_back(write, read_back, backoff=None, pacing=None):
     """Run a write that must not be repeated blindly (a create, a delete).
 
     Throttled calls were not processed and are retried. After a failure that may have been
@@ -165,4 +180,4 @@ def write_with_read_back(write, read_back, backoff=None):
                 return applied
             raise
 
-    return backoff.run(attempt, is_retryable_error, retry_after_seconds, is_throttling_error)
+    return backoff.run(attempt, is_retryable_error, retry_after_seconds, is_throttling_error, pacing)

@@ -36,6 +36,8 @@ description:
     cannot be imported fails the task; a discovered one is reported in RV(skipped) with the reason.
   - When some writes fail after others succeeded, the task fails listing exactly which succeeded and which failed
     with their errors; a rerun converges.
+  - When the endpoint stops answering (several calls in a row refused or timed out), the writes not yet made are not
+    tried and the task fails at once with one message saying what was done; a rerun finishes the rest.
 author:
   - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
 options:
@@ -171,9 +173,17 @@ options:
     default: ResourceDirectoryAccountAccessRole
   max_concurrency:
     description:
-      - How many members are discovered, and how many writes run, at the same time.
+      - How many discovery reads (one member, region and type each), pages of the bastion host's lists, and writes
+        run at the same time.
+      - Whatever it is, each API action is paced to the rate the service accepts (see O(max_calls_per_second)).
     type: int
     default: 4
+  full_results:
+    description:
+      - Return RV(unchanged) as full records rather than C(<member_id> <type> <instance_id>) lines.
+    type: bool
+    version_added: 0.2.0
+    default: false
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.multi_account
@@ -184,7 +194,7 @@ attributes:
   diff_mode:
     support: full
     description: The imported assets of the task's scope before and after, as sorted C(member type id) lines, and
-      the fields each update changes.
+      the fields each update changes. Returned in diff mode only.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - Add the members to the bastion host first, with M(alicloud.bastionhost.rd_member).
@@ -280,10 +290,15 @@ removed:
   type: list
   elements: dict
 unchanged:
-  description: Wanted assets that were already imported (with O(state=absent), wanted assets that were not).
+  description:
+    - Wanted assets that were already imported (with O(state=absent), wanted assets that were not), sorted, each as
+      one C(<member_id> <type> <instance_id>) string; how many there are is in RV(counts).
+    - With O(full_results=true), a list of dicts with the fields of RV(imported) instead.
+    - A rerun over 10,000 assets that has nothing to do returns these 10,000 short lines, not 10,000 records.
   returned: always
   type: list
-  elements: dict
+  elements: raw
+  sample: ["1000000000000011 ecs i-bp1abcdefg", "1000000000000011 rds rm-bp1abcdefg"]
 skipped:
   description:
     - Discovered assets that cannot be imported, each with the fields of RV(imported) and a C(reason) (for example
@@ -331,6 +346,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion impor
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import EndpointUnavailable
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
     api_read,
     read_directory,
@@ -502,7 +518,8 @@ def run_writes(module, jobs):
             else:
                 message, details = describe_error(exc, "failed to %s %s %s" % (kind, asset["type"], asset["instance_id"]),
                                                   module.secret_values())
-                failed.append(dict(result_view(asset), action=kind, msg=message, error=details))
+                failed.append(dict(result_view(asset), action=kind, msg=message, error=details,
+                                   endpoint_gone=isinstance(exc, EndpointUnavailable)))
     return done, failed
 
 
@@ -519,11 +536,17 @@ def diff_of(directory, in_scope, imported, updated, removed):
                 after=dict(assets=sorted(after), updated=fields("after")))
 
 
-def results(plan, imported, updated, removed):
+def diff_result(module, directory, in_scope, imported, updated, removed):
+    """``{"diff": ...}`` in diff mode only: the diff lists every asset of the scope twice, which is most
+    of a large result."""
+    return dict(diff=diff_of(directory, in_scope, imported, updated, removed)) if module._diff else {}
+
+
+def results(plan, imported, updated, removed, full=False):
     return dict(imported=[result_view(a) for a in sort_assets(imported)],
                 updated=[result_view(a, "changes") for a in sort_assets(updated)],
                 removed=[result_view(a) for a in sort_assets(removed)],
-                unchanged=[result_view(a) for a in plan.unchanged],
+                unchanged=[result_view(a) if full else asset_label(a) for a in plan.unchanged],
                 skipped=[result_view(a, "reason") for a in plan.skipped],
                 counts=dict(imported=len(imported), updated=len(updated), removed=len(removed),
                             unchanged=len(plan.unchanged), skipped=len(plan.skipped)))
@@ -597,7 +620,8 @@ def apply_batches(module, bastion, updated, imported_now, groups):
         except Exception as exc:
             message, details = describe_error(exc, "failed to update %s" % ", ".join(ids[:10]), module.secret_values())
             failed += [dict(instance_id=a["instance_id"], asset_id=a["asset_id"], action="update", msg=message,
-                            error=details) for a in updated + imported_now if a.get("asset_id") in ids]
+                            error=details, endpoint_gone=isinstance(exc, EndpointUnavailable))
+                       for a in updated + imported_now if a.get("asset_id") in ids]
     return failed
 
 
@@ -637,6 +661,7 @@ def main():
             polardb_endpoint_type=dict(type="str", choices=list(POLARDB_ENDPOINT_TYPES), default="Cluster"),
             member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
             max_concurrency=dict(type="int", default=4),
+            full_results=dict(type="bool", default=False),
         ),
         required_one_of=[["assets", "discover"]],
         supports_check_mode=True,
@@ -669,7 +694,7 @@ def main():
                   for a in discover(module, access, directory, scope)]
     selected = selected_keys(module, access, directory, discovered, scope)
     imported = api_read(module, "list the assets imported into %s" % instance_id,
-                        lambda: imported_assets(bastion, region, instance_id))
+                        lambda: imported_assets(bastion, region, instance_id, params["max_concurrency"]))
     groups = read_records(module, bastion, imported, discovered, scope)
 
     # Plan: every write, and every refusal, before the first write.
@@ -687,9 +712,9 @@ def main():
     in_scope = [a for assets in owned.values() for a in assets if scope.holds(a)]
     changed = bool(plan.to_import or plan.to_update or plan.to_remove)
     if module.check_mode or not changed:
-        module.exit_json(changed=changed, diff=diff_of(directory, in_scope, plan.to_import, plan.to_update,
-                                                       plan.to_remove),
-                         **results(plan, plan.to_import, plan.to_update, plan.to_remove))
+        module.exit_json(changed=changed, **diff_result(module, directory, in_scope, plan.to_import, plan.to_update,
+                                                        plan.to_remove),
+                         **results(plan, plan.to_import, plan.to_update, plan.to_remove, params["full_results"]))
 
     # Apply: removals, imports, updates, then group membership.
     jobs = [("remove", a, lambda a=a: delete_imported_asset(bastion, region, instance_id, a)) for a in plan.to_remove]
@@ -703,8 +728,16 @@ def main():
     failed += apply_batches(module, bastion, plan.to_update, imported_now, groups)
     updated_now = [a for a in plan.to_update if not any(f["instance_id"] == a["instance_id"] for f in failed)]
     result = dict(changed=bool(done or updated_now),
-                  diff=diff_of(directory, in_scope, imported_now, updated_now, removed_now),
-                  **results(plan, imported_now, updated_now, removed_now))
+                  **diff_result(module, directory, in_scope, imported_now, updated_now, removed_now),
+                  **results(plan, imported_now, updated_now, removed_now, params["full_results"]))
+    gone = next((f["msg"] for f in failed if f["endpoint_gone"]), failed[0]["msg"] if failed else None)
+    for entry in failed:
+        entry.pop("endpoint_gone", None)
+    if failed and module.clients.pacing.breaker.is_open:
+        module.fail_json(msg="bastion host %s: the API endpoint stopped answering, so %d writes were not made "
+                             "(imported %d, updated %d, removed %d before it did); rerun to finish: %s" % (
+                                 instance_id, len(failed), len(imported_now), len(updated_now), len(removed_now),
+                                 gone), failed_assets=failed, **result)
     if failed:
         module.fail_json(msg="%d writes failed on bastion host %s (imported %d, updated %d, removed %d); rerun to "
                              "finish: %s" % (len(failed), instance_id, len(imported_now), len(updated_now),

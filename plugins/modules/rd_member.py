@@ -93,6 +93,13 @@ options:
         listing what it would remove. Unset, there is no limit.
     type: int
     version_added: 0.2.0
+  max_concurrency:
+    description:
+      - How many writes (asset removals, member removals and additions) run at the same time. A member is removed
+        only after every one of its assets is; a member whose assets could not all be removed is left in place.
+    type: int
+    version_added: 0.2.0
+    default: 4
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.multi_account
@@ -184,8 +191,9 @@ removed_assets:
             "asset_id": "12"}]
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    DEFAULT_MAX_WORKERS,
     MemberAccess,
     discover_assets,
 )
@@ -210,6 +218,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
     membership_changes,
     plan_members,
     select_members,
+    sort_assets,
 )
 
 ASSET_RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "asset_id")
@@ -247,7 +256,7 @@ def read_asset_owners(module, directory, bastion, members_on_host):
         require_known_regions(module, access, members_on_host[0], regions, "asset_regions", directory.label)
         discovered, errors = discover_assets(access.factory_for, members_on_host, regions,
                                              types=sorted(set(a["type"] for a in unrecorded)),
-                                             max_workers=DEFAULT_MAX_WORKERS)
+                                             max_workers=params["max_concurrency"])
         if errors:
             module.fail_json(msg="nothing was changed: the members' assets must be known before members are removed, "
                                  "and these members could not be read: %s" % " | ".join(
@@ -256,26 +265,45 @@ def read_asset_owners(module, directory, bastion, members_on_host):
 
 
 def apply(module, bastion, plan):
-    """Writes in a safe order: a member's assets, then the member, then new members."""
+    """The writes, at most max_concurrency at a time, in a safe order: every asset of the members
+    removed, then those members (only the ones whose assets are all gone) and the new members."""
     region, instance_id = module.region, module.params["instance_id"]
-    added, removed, removed_assets = [], [], []
-    try:
-        for member in plan.to_remove:
-            for asset in [a for a in plan.removed_assets if a["member_id"] == member]:
-                delete_imported_asset(bastion, region, instance_id, asset)
-                removed_assets.append(asset)
-            remove_rd_member(bastion, region, instance_id, member)
-            removed.append(member)
-        for member in plan.to_add:
-            add_rd_member(bastion, region, instance_id, member)
-            added.append(member)
-    except Exception as exc:
+    workers = module.params["max_concurrency"]
+    asset_done, asset_failed = run_all(
+        workers, plan.removed_assets, lambda asset: delete_imported_asset(bastion, region, instance_id, asset))
+    blocked = set(asset["member_id"] for asset, _exc in asset_failed)
+    jobs = [("remove", m) for m in plan.to_remove if m not in blocked] + [("add", m) for m in plan.to_add]
+    done, failed = run_all(workers, jobs, lambda job: (remove_rd_member if job[0] == "remove" else add_rd_member)(
+        bastion, region, instance_id, job[1]))
+    added = [m for kind, m in done if kind == "add"]
+    removed = [m for kind, m in done if kind == "remove"]
+    removed_assets = sort_assets(asset_done)
+    errors = [exc for _item, exc in asset_failed + failed]
+    if errors:
+        not_done = len(errors) + sum(1 for m in plan.to_remove if m in blocked)
         module.fail_json_api(
-            exc, "failed to change the members of %s after adding %s and removing %s; rerun to finish" % (
-                instance_id, added or "none", removed or "none"),
-            changed=bool(added or removed or removed_assets), added=added, removed=removed,
+            errors[0], "failed to change the members of %s: %d of %d changes were not made (added %s, removed %s, "
+                       "removed %d assets); rerun to finish. First error" % (
+                           instance_id, not_done, len(plan.removed_assets) + len(plan.to_remove) + len(plan.to_add),
+                           sorted(added) or "none", sorted(removed) or "none", len(removed_assets)),
+            changed=bool(added or removed or removed_assets), added=sorted(added), removed=sorted(removed),
             removed_assets=asset_results(removed_assets))
-    return added, removed, removed_assets
+    return sorted(added), sorted(removed), removed_assets
+
+
+def run_all(workers, items, call):
+    """``call(item)`` for every item, at most ``workers`` at a time: ``(done, [(item, exc)])`` in item order."""
+    def run(item):
+        try:
+            call(item)
+            return item, None
+        except Exception as exc:
+            return item, exc
+    if not items:
+        return [], []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        outcomes = list(pool.map(run, items))
+    return [i for i, exc in outcomes if exc is None], [(i, exc) for i, exc in outcomes if exc is not None]
 
 
 def asset_results(assets):
@@ -309,12 +337,15 @@ def main():
             member_role_name=dict(type="str", default="ResourceDirectoryAccountAccessRole"),
             asset_regions=dict(type="list", elements="str"),
             max_removals=dict(type="int"),
+            max_concurrency=dict(type="int", default=4),
         ),
         supports_check_mode=True,
     )
     params, instance_id = module.params, module.params["instance_id"]
     if params["max_removals"] is not None and params["max_removals"] < 0:
         module.fail_json(msg="max_removals must be 0 or more, got %d" % params["max_removals"])
+    if params["max_concurrency"] < 1:
+        module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
     bastion = module.client("bastionhost")
     require_multi_account_instance(module, bastion, instance_id)
     directory = read_directory(module, instance_id)

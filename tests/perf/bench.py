@@ -40,13 +40,13 @@ ADMIN_TIMEOUT = 60              # seconds for one admin request
 WRITE_ACTIONS = ('AddInstanceRdMember', 'RemoveInstanceRdMember', 'CreateHost', 'DeleteHost',
                  'CreateDatabase', 'DeleteDatabase')
 THROTTLED = 'Throttling.User'
-PURGE_PATTERN = 'bench-keep-nothing-*'
 PLAIN = re.compile(r'^[A-Za-z][A-Za-z0-9._-]*$')   # written without quotes in the org file
 YAML_WORDS = ('null', 'true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n')
 
-FLOOR_FORMULA = ('floor = ceil(R / C) * L + max(max_a(W_a) / Q, W * L / C), summed over the tasks of the phase; '
-                 'R = the read calls the task needs at minimum (pages, see expected_reads), W_a = successful writes '
-                 'of write action a, W = all of them, C = max_concurrency, L = latency, Q = qps per action')
+FLOOR_FORMULA = ('floor = max(ceil(R / C) * L, max_a(R_a) / Q) + max(max_a(W_a) / Q, W * L / C), summed over the tasks '
+                 'of the phase; R = the read calls the task needs at minimum (pages, see expected_reads), R_a those '
+                 'of action a, W_a = successful writes of write action a, W = all of them, C = max_concurrency, '
+                 'L = latency, Q = qps per action')
 
 # A callback plugin written into the temporary directory: per task, when it started, when the
 # module started and ended, its result counts, and the emulator's last call seq at each task
@@ -109,6 +109,7 @@ class CallbackModule(CallbackBase):
         current["status"] = status
         body = result._result
         current["result"] = dict((k, body.get(k)) for k in ("changed", "counts", "msg", "failed", "skipped"))
+        current["result_bytes"] = len(json.dumps(body, default=str))
         if isinstance(body.get("results"), list):
             current["items"] = len(body["results"])
             current["item_failures"] = sum(1 for r in body["results"] if r.get("failed"))
@@ -131,6 +132,18 @@ class CallbackModule(CallbackBase):
         self._close()
         with open(self.path, "w", encoding="utf-8") as handle:
             json.dump(dict(tasks=self.tasks), handle)
+'''
+
+
+# The Python that ansible runs modules with (ansible_python_interpreter): it runs the real
+# interpreter as its child and appends the child's peak resident memory to BENCH_RSS_FILE.
+RSS_WRAPPER = r'''#!%(python)s
+import json, os, resource, subprocess, sys
+child = subprocess.run([%(python)r] + sys.argv[1:])
+script = next((os.path.basename(a) for a in sys.argv[1:] if a.endswith(".py")), "-")
+with open(os.environ["BENCH_RSS_FILE"], "a") as handle:
+    handle.write(json.dumps(dict(script=script, max_rss_kb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)) + "\n")
+sys.exit(child.returncode)
 '''
 
 
@@ -389,14 +402,13 @@ def member_asset_task(bastion_id, concurrency):
 
 
 def purge_task(bastion_id, member, concurrency):
-    return ['- name: Keep none of one member\'s assets (discover one member, a pattern matching nothing, purge)',
+    return ['- name: Remove every asset of one member (discover one member, state absent)',
             '  alicloud.bastionhost.member_asset:',
             '    instance_id: %s' % bastion_id,
             '    discover:',
             '      members: ["%s"]' % member,
             '      regions: [%s]' % ', '.join(REGIONS),
-            '      name_pattern: "%s"' % PURGE_PATTERN,
-            '    purge: true',
+            '    state: absent',
             '    max_concurrency: %d' % concurrency]
 
 
@@ -419,6 +431,8 @@ class Runner:
         self.facts = facts
         self.timeout = timeout
         self.count = 0
+        self.on_start = None
+        self.last_rss_path = None
         plugins = os.path.join(workdir, 'callback_plugins')
         os.makedirs(plugins, exist_ok=True)
         with open(os.path.join(plugins, 'bench_timing.py'), 'w', encoding='utf-8') as handle:
@@ -438,20 +452,29 @@ class Runner:
             ANSIBLE_NOCOLOR='true',
         )
         self.env = env
+        self.python = os.path.join(workdir, 'python-rss')
+        with open(self.python, 'w', encoding='utf-8') as handle:
+            handle.write(RSS_WRAPPER % dict(python=sys.executable))
+        os.chmod(self.python, 0o755)
 
     def run(self, emulator, path, label, args=()):
         """Run one playbook; returns (wall seconds, exit code, task timings, calls made, log path)."""
         self.count += 1
         log_path = os.path.join(self.workdir, '%02d-%s.log' % (self.count, label))
         timings_path = os.path.join(self.workdir, '%02d-%s.timings.json' % (self.count, label))
+        rss_path = os.path.join(self.workdir, '%02d-%s.rss.jsonl' % (self.count, label))
         env = dict(self.env, ALIBABA_CLOUD_ENDPOINT_URL=emulator.url, BENCH_EMULATOR_URL=emulator.url,
-                   BENCH_TIMINGS_FILE=timings_path)
+                   BENCH_TIMINGS_FILE=timings_path, BENCH_RSS_FILE=rss_path)
         before = emulator.last_seq()
+        self.last_rss_path = rss_path
         with open(log_path, 'w', encoding='utf-8') as log:
             start = time.monotonic()
             process = CHILDREN.add(subprocess.Popen(  # pylint: disable=consider-using-with
-                ['ansible-playbook', path] + list(args), stdout=log, stderr=subprocess.STDOUT, env=env,
-                cwd=self.workdir, start_new_session=True))
+                ['ansible-playbook', path, '-e', 'ansible_python_interpreter=' + self.python] + list(args),
+                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir, start_new_session=True))
+            self.process = process
+            if self.on_start:
+                self.on_start(process)
             try:
                 code = process.wait(timeout=self.timeout)
             except subprocess.TimeoutExpired:
@@ -465,6 +488,15 @@ class Runner:
             with open(timings_path, encoding='utf-8') as handle:
                 tasks = json.load(handle)['tasks']
         return wall, code, tasks, calls, log_path
+
+    def peak_rss_mb(self, script='AnsiballZ_member_asset.py'):
+        """The peak resident memory of the last run's ``script`` processes, in MB (None if none ran)."""
+        if not self.last_rss_path or not os.path.exists(self.last_rss_path):
+            return None
+        with open(self.last_rss_path, encoding='utf-8') as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+        peaks = [r['max_rss_kb'] for r in rows if r['script'] == script]
+        return max(peaks) / 1024.0 if peaks else None
 
 
 # ----------------------------------------------------------------------------- accounting
@@ -492,13 +524,15 @@ def discovery_reads(facts, member_ids, regions=REGIONS):
             for kind in ('ecs', 'rds', 'polardb'):
                 n = sum(1 for a in facts['assets'] if a['member'] == member and a['region'] == region and a['type'] == kind)
                 expected[key[kind]] += pages(n)
+                if kind == 'polardb':   # each cluster's endpoints (DescribeDBClusterEndpoints)
+                    expected['DescribeDBClusterEndpoints'] = expected.get('DescribeDBClusterEndpoints', 0) + n
     return expected
 
 
 def expected_member_asset_reads(facts, member_ids, hosts_before, databases_before):
     expected = directory_reads(len(facts['members']) + 1, len(facts['members']))
     expected.update(discovery_reads(facts, member_ids))
-    expected.update(ListHosts=pages(hosts_before), ListDatabases=pages(databases_before))
+    expected.update(ListHosts=pages(hosts_before), ListDatabases=pages(databases_before), DescribeRegions=1)
     return expected
 
 
@@ -533,6 +567,7 @@ def summarise_calls(calls):
         read_ok=sum(1 for c in calls if not c['write'] and c['status'] == 200),
         write_attempts=sum(1 for c in calls if c['write']),
         writes=sum(1 for c in calls if c['write'] and c['status'] == 200),
+        write_throttled=sum(1 for c in calls if c['write'] and c.get('code') == THROTTLED),
         throttled=sum(1 for c in calls if c.get('code') == THROTTLED),
         other_errors=sum(1 for c in calls if c['status'] != 200 and c.get('code') != THROTTLED),
         by_action=dict(sorted(by_action.items())),
@@ -545,6 +580,8 @@ def task_floor(expected_reads, summary, args):
     concurrency = args.max_concurrency
     reads = sum(expected_reads.values())
     read_s = math.ceil(reads / concurrency) * latency
+    if args.qps:   # every action has its own limit, reads too
+        read_s = max([read_s] + [n / float(args.qps) for n in expected_reads.values()])
     writes = dict((a, r['ok']) for a, r in summary['by_action'].items() if r['write'])
     total_writes = sum(writes.values())
     qps_s = max([n / args.qps for n in writes.values()] or [0.0]) if args.qps else 0.0
@@ -576,6 +613,7 @@ class Bench:
         self.member_ids = [m['id'] for m in facts['members']]
         self.bastion_id = facts['bastion_id']
         self.paths = {}
+        self.gone = None
 
     def write_playbooks(self):
         bid, conc = self.bastion_id, self.args.max_concurrency
@@ -609,6 +647,7 @@ class Bench:
             task_rows.append(dict(
                 name=task['name'], module=short, status=task['status'], module_s=module_seconds(task),
                 items=task['items'], item_failures=task['item_failures'], result=task['result'],
+                result_bytes=task.get('result_bytes'),
                 calls=summary, floor=task_floor(expected, summary, self.args)))
         summary = summarise_calls(calls)
         floor_s = sum(t['floor']['total_s'] for t in task_rows)
@@ -621,11 +660,14 @@ class Bench:
             wall_over_floor=wall / floor_s if floor_s else None,
             module_over_floor=(main['module_s'] / main['floor']['total_s']
                                if main and main['module_s'] and main['floor']['total_s'] else None),
-            state_before=state_before, state_after=state_after)
+            state_before=state_before, state_after=state_after,
+            module_rss_mb=self.runner.peak_rss_mb(),
+            result_bytes=main.get('result_bytes') if main else None)
         self.phases.append(row)
-        print('    %.1f s wall, %s s member_asset, %d calls (%d writes, %d throttled), exit %s; state now %s' % (
-            wall, fmt(row['module_s']), summary['total'], summary['writes'], summary['throttled'], code,
-            state_after), flush=True)
+        print('    %.1f s wall, %s s member_asset, %d calls (%d writes, %d throttled), exit %s; state now %s; '
+              'member_asset peak RSS %s MB, result %s bytes' % (
+                  wall, fmt(row['module_s']), summary['total'], summary['writes'], summary['throttled'], code,
+                  state_after, fmt(row['module_rss_mb']), fmt(row['result_bytes'])), flush=True)
         return row
 
     def run_main(self, emulator):
@@ -661,6 +703,51 @@ class Bench:
                    {'member_asset': expected_member_asset_reads(facts, [members[0]], hosts, databases)})
         self.expected = dict(import_=dict(hosts=hosts, databases=databases),
                              purge=dict(hosts=hosts - purged_hosts, databases=databases - (len(purged) - purged_hosts)))
+
+    def run_gone(self):
+        """A fresh emulator killed in the middle of the first import: how long until the task ends."""
+        emulator = Emulator(self.org_path, self.args.latency_ms, self.args.qps, self.workdir)
+        try:
+            print('==> gone         adding the members, then the import; the emulator is killed mid-import', flush=True)
+            self.runner.run(emulator, self.paths['site'], 'gone-members', ['--tags', 'members'])
+            total = len(self.facts['assets'])
+            kill_after = max(10, min(200, total // 4))
+            log_path = os.path.join(self.workdir, 'gone.log')
+            env = dict(self.runner.env, ALIBABA_CLOUD_ENDPOINT_URL=emulator.url, BENCH_EMULATOR_URL=emulator.url,
+                       BENCH_TIMINGS_FILE=os.path.join(self.workdir, 'gone.timings.json'),
+                       BENCH_RSS_FILE=os.path.join(self.workdir, 'gone.rss.jsonl'))
+            env.pop('ANSIBLE_CALLBACKS_ENABLED')   # its callback would ask the dead emulator
+            with open(log_path, 'w', encoding='utf-8') as log:
+                process = CHILDREN.add(subprocess.Popen(  # pylint: disable=consider-using-with
+                    ['ansible-playbook', self.paths['site'], '--tags', 'assets', '-e',
+                     'ansible_python_interpreter=' + self.runner.python], stdout=log, stderr=subprocess.STDOUT,
+                    env=env, cwd=self.workdir, start_new_session=True))
+                deadline = time.monotonic() + self.args.phase_timeout
+                writes = 0
+                while process.poll() is None and time.monotonic() < deadline:
+                    writes = sum(1 for c in emulator.calls() if c['write'] and c['status'] == 200)
+                    if writes >= kill_after:
+                        break
+                    time.sleep(0.2)
+                killed_at = time.monotonic()
+                CHILDREN.stop(emulator.process)
+                try:
+                    code = process.wait(timeout=self.args.phase_timeout)
+                except subprocess.TimeoutExpired:
+                    code = 'timeout'
+                ended_after = time.monotonic() - killed_at
+                CHILDREN.stop(process)
+            with open(log_path, encoding='utf-8') as handle:
+                output = handle.read()
+            message = next((line.strip() for line in output.splitlines() if 'stopped answering' in line), None)
+            row = dict(name='gone', writes_before_kill=writes, exit_code=code, ended_after_s=ended_after,
+                       message=(message or '')[:600], log=log_path)
+            print('    killed after %d writes; the task ended %.1f s later, exit %s' % (writes, ended_after, code),
+                  flush=True)
+            self.gone = row
+            return row
+        finally:
+            emulator.stop()
 
     def run_loop(self, emulator):
         """The per-asset alternative on a fresh emulator: one member_asset call per asset."""
@@ -737,23 +824,33 @@ def targets(bench):
     if imp:
         ok = imp['exit_code'] == 0 and imp['state_after']['hosts'] == bench.expected['import_']['hosts'] and \
             imp['state_after']['databases'] == bench.expected['import_']['databases']
-        add('first import: wall within 1.5x of the floor', 'wall %.1f s / floor %.1f s = %.2fx%s' % (
-            imp['wall_s'], imp['floor']['total_s'], imp['wall_over_floor'] or 0, '' if ok else ' (import incomplete!)'),
-            '<= 1.5x', ok and imp['wall_over_floor'] is not None and imp['wall_over_floor'] <= 1.5)
+        add('first import: wall within 1.15x of the floor', 'wall %.1f s / floor %.1f s = %.2fx (module %sx)%s' % (
+            imp['wall_s'], imp['floor']['total_s'], imp['wall_over_floor'] or 0, fmt(imp['module_over_floor'], 2),
+            '' if ok else ' (import incomplete!)'),
+            '<= 1.15x', ok and imp['wall_over_floor'] is not None and imp['wall_over_floor'] <= 1.15)
+        attempts = imp['calls']['write_attempts']
+        share = imp['calls']['write_throttled'] / float(attempts) if attempts else 0.0
+        add('first import: write calls throttled', '%d of %d = %.1f%%' % (
+            imp['calls']['write_throttled'], attempts, share * 100), '<= 5%', share <= 0.05)
+        add('first import: member_asset peak memory', '%s MB for %d assets' % (
+            fmt(imp.get('module_rss_mb')), len(bench.facts['assets'])), '< 300 MB',
+            imp.get('module_rss_mb') is not None and imp['module_rss_mb'] < 300)
     rerun = by_name.get('rerun')
     if rerun:
         task = next((t for t in rerun['tasks'] if t['module'] == 'member_asset'), None)
         module_s = task['module_s'] if task else None
-        add('rerun, nothing to do: member_asset module time', '%s s, changed=%s' % (
-            fmt(module_s, 2), task['result'].get('changed') if task else '-'), '< 3 s and changed=false',
-            module_s is not None and module_s < 3 and task['result'].get('changed') is False)
+        add('rerun, nothing to do: changed=false, result size', 'changed=%s, %s bytes' % (
+            task['result'].get('changed') if task else '-', fmt((task or {}).get('result_bytes'))),
+            'changed=false, < 1 MB', bool(task) and task['result'].get('changed') is False
+            and (task.get('result_bytes') or 0) < 1000000)
         if task:
             calls, floor = task['calls'], task['floor']
-            add('rerun, nothing to do: member_asset API calls', '%d read calls (%d throttled), %d writes; %d expected '
-                '(pages of every list + fixed calls)' % (calls['reads'], calls['throttled'], calls['write_attempts'],
-                                                         floor['expected_reads']),
-                '<= expected reads, 0 writes',
-                calls['read_ok'] <= floor['expected_reads'] and calls['write_attempts'] == 0)
+            add('rerun, nothing to do: member_asset API calls', '%d calls (%d throttled), %d writes; %d read pages '
+                '(pages of every list + fixed calls), module %s s' % (
+                    calls['total'], calls['throttled'], calls['write_attempts'], floor['expected_reads'],
+                    fmt(task['module_s'], 1)),
+                '<= read pages, 0 writes',
+                calls['total'] <= floor['expected_reads'] and calls['write_attempts'] == 0)
     for name in ('check-import', 'check-rerun'):
         phase = by_name.get(name)
         if phase:
@@ -769,6 +866,10 @@ def targets(bench):
         add('member_asset >= 20x faster than a per-asset loop', '%.1fx (loop %.0f s%s / import %.1f s module time)' % (
             ratio, loop['extrapolated_module_s'], ' extrapolated from %d assets' % loop['sample'] if loop['linear'] else '',
             imp['module_s']), '>= 20x', ratio >= 20)
+    if bench.gone:
+        add('endpoint killed mid-import: the task ends', '%.1f s after the kill (%d writes before), exit %s' % (
+            bench.gone['ended_after_s'], bench.gone['writes_before_kill'], bench.gone['exit_code']), '<= 60 s, failed',
+            bench.gone['ended_after_s'] <= 60 and bench.gone['exit_code'] not in (0, 'timeout'))
     return found
 
 
@@ -848,9 +949,13 @@ def parse_args(argv):
     parser.add_argument('--latency-ms', type=int, default=20, help='emulator latency per API call (default 20)')
     parser.add_argument('--qps', type=int, default=50, help='emulator calls per second per action (default 50)')
     parser.add_argument('--max-concurrency', type=int, default=8, help='member_asset max_concurrency (default 8)')
-    parser.add_argument('--loop-sample', type=int, default=100,
-                        help='assets the per-asset loop imports; the time is extrapolated to all (default 100)')
+    parser.add_argument('--loop-sample', type=int, default=30,
+                        help='assets the per-asset loop imports; the time is extrapolated to all (default 30)')
     parser.add_argument('--skip-loop', action='store_true', help='do not run the per-asset loop')
+    parser.add_argument('--skip-gone', action='store_true', help='do not kill an emulator mid-import')
+    parser.add_argument('--matrix', action='store_true',
+                        help='run 20x50 and 100x100 assets at 50 and at 10 calls/s (ignores --members, '
+                             '--assets-per-member and --qps) and print one summary table')
     parser.add_argument('--json', help='write the results here (default: a file in the temporary directory of the OS)')
     parser.add_argument('--phase-timeout', type=int, default=3600, help='seconds before a phase is killed (default 3600)')
     parser.add_argument('--keep', action='store_true', help='keep the working directory (org, playbooks, logs)')
@@ -865,15 +970,13 @@ def parse_args(argv):
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
+MATRIX = ((20, 50, 50), (20, 50, 10), (100, 100, 50), (100, 100, 10))   # members, assets each, qps
+
+
+def run_one(args, json_path):
+    """One organisation at one rate: every phase, its targets and its report. Returns a summary row."""
     started = time.monotonic()
-    if not shutil.which('ansible-playbook') or not os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
-        sys.exit('ansible-playbook and the collection are not set up: run ./scripts/bench.sh')
-    json_path = os.path.abspath(args.json) if args.json else os.path.join(
-        tempfile.gettempdir(), 'alicloud-bastionhost-bench-%s.json' % time.strftime('%Y%m%d-%H%M%S'))
     workdir = tempfile.mkdtemp(prefix='alicloud-bastionhost-bench-')
-    signal.signal(signal.SIGTERM, on_signal)
     keep = args.keep
     try:
         text, facts = build_org(args.members, args.assets_per_member)
@@ -893,20 +996,82 @@ def main(argv=None):
                 bench.run_loop(emulator)
         finally:
             emulator.stop()
+        if not args.skip_gone:
+            bench.run_gone()
         bench.targets = targets(bench)
         if any(p['exit_code'] != 0 for p in bench.phases):
             keep = True
         report(bench, args, started, json_path, facts)
-    except KeyboardInterrupt:
-        keep = True
-        print('\ninterrupted; emulators and playbooks stopped', file=sys.stderr)
-        return 130
+        return summary_row(bench, args, time.monotonic() - started)
     finally:
         CHILDREN.stop_all()
         if keep:
             print('working directory kept: %s' % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def summary_row(bench, args, seconds):
+    by_name = dict((p['name'], p) for p in bench.phases)
+    imp, rerun = by_name.get('import') or {}, by_name.get('rerun') or {}
+    loop = (by_name.get('loop') or {}).get('loop') or {}
+    calls = imp.get('calls') or {}
+    rerun_task = next((t for t in rerun.get('tasks', []) if t['module'] == 'member_asset'), None)
+    return dict(
+        size='%d x %d' % (args.members, args.assets_per_member), qps=args.qps,
+        floor_s=(imp.get('floor') or {}).get('total_s'), import_s=imp.get('wall_s'),
+        wall_over_floor=imp.get('wall_over_floor'), module_over_floor=imp.get('module_over_floor'),
+        throttled='%d/%d' % (calls.get('write_throttled', 0), calls.get('write_attempts', 0)),
+        throttled_share=(calls.get('write_throttled', 0) / float(calls['write_attempts'])
+                         if calls.get('write_attempts') else None),
+        rerun_s=rerun.get('wall_s'),
+        rerun_calls='%d/%d' % (rerun_task['calls']['total'], rerun_task['floor']['expected_reads']) if rerun_task else '-',
+        rerun_kb=(rerun_task.get('result_bytes') or 0) / 1000.0 if rerun_task else None,
+        import_kb=(imp.get('result_bytes') or 0) / 1000.0 if imp else None,
+        loop_ratio=loop.get('speed_ratio'), rss_mb=imp.get('module_rss_mb'),
+        gone_s=(bench.gone or {}).get('ended_after_s'), bench_s=seconds,
+        misses=[t['target'] for t in bench.targets if t['status'] != 'PASS'])
+
+
+def print_summary(rows):
+    headers = ['size', 'qps', 'floor s', 'import s', 'wall/floor', 'module/floor', 'writes throttled', 'rerun s',
+               'rerun calls/pages', 'rerun result KB', 'import result KB', 'loop/import', 'peak RSS MB',
+               'gone: ends after s', 'bench s']
+    print()
+    print('| ' + ' | '.join(headers) + ' |')
+    print('|' + '---|' * len(headers))
+    for r in rows:
+        share = ' (%.1f%%)' % (r['throttled_share'] * 100) if r['throttled_share'] is not None else ''
+        print('| ' + ' | '.join(str(x) for x in (
+            r['size'], r['qps'], fmt(r['floor_s']), fmt(r['import_s']), fmt(r['wall_over_floor'], 2),
+            fmt(r['module_over_floor'], 2), r['throttled'] + share, fmt(r['rerun_s']), r['rerun_calls'],
+            fmt(r['rerun_kb']), fmt(r['import_kb']), fmt(r['loop_ratio']), fmt(r['rss_mb']), fmt(r['gone_s']),
+            fmt(r['bench_s'], 0))) + ' |')
+    for r in rows:
+        if r['misses']:
+            print('MISS at %s, %s calls/s: %s' % (r['size'], r['qps'], '; '.join(r['misses'])))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not shutil.which('ansible-playbook') or not os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
+        sys.exit('ansible-playbook and the collection are not set up: run ./scripts/bench.sh')
+    json_path = os.path.abspath(args.json) if args.json else os.path.join(
+        tempfile.gettempdir(), 'alicloud-bastionhost-bench-%s.json' % time.strftime('%Y%m%d-%H%M%S'))
+    signal.signal(signal.SIGTERM, on_signal)
+    configs = MATRIX if args.matrix else ((args.members, args.assets_per_member, args.qps),)
+    started, rows = time.monotonic(), []
+    try:
+        for number, (members, per_member, qps) in enumerate(configs):
+            one = argparse.Namespace(**vars(args))
+            one.members, one.assets_per_member, one.qps = members, per_member, qps
+            path = json_path if len(configs) == 1 else '%s-%d.json' % (json_path.rsplit('.json', 1)[0], number + 1)
+            rows.append(run_one(one, path))
+    except KeyboardInterrupt:
+        print('\ninterrupted; emulators and playbooks stopped', file=sys.stderr)
+        return 130
+    print_summary(rows)
+    print('Whole benchmark: %.0f s' % (time.monotonic() - started))
     return 0
 
 

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import (
     items_at,
     paginate_pages,
+    paginate_pages_concurrently,
     paginate_tokens,
 )
 
@@ -119,3 +123,34 @@ def test_items_at_handles_missing_keys_and_single_objects():
     assert items_at({"Hosts": None}, ("Hosts",)) == []
     assert items_at({"Accounts": {"Account": {"AccountId": "1"}}}, ("Accounts", "Account")) == [{"AccountId": "1"}]
     assert items_at({"Accounts": "unexpected"}, ("Accounts", "Account")) == []
+
+
+def test_pages_after_the_first_are_read_at_the_same_time_in_page_order():
+    hosts = [{"HostId": str(i)} for i in range(450)]
+    api = PagedApi(hosts)
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+
+    def fetch(number, size):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        try:
+            time.sleep(0.02)
+            return api(number, size)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    assert paginate_pages_concurrently(fetch, ("Hosts",), page_size=100, max_workers=3) == hosts
+    assert sorted(api.requests) == [(n, 100) for n in range(1, 6)]
+    assert most[0] == 3
+
+
+def test_concurrent_pages_without_a_total_count_read_page_by_page():
+    hosts = [{"HostId": str(i)} for i in range(250)]
+    api = PagedApi(hosts, report_total=False)
+    assert paginate_pages_concurrently(api, ("Hosts",), page_size=100) == hosts
+    assert api.requests == [(1, 100), (2, 100), (3, 100)]
+    short = PagedApi(hosts[:30])
+    assert paginate_pages_concurrently(short, ("Hosts",)) == hosts[:30] and short.requests == [(1, 100)]
