@@ -152,7 +152,7 @@ def drift(wanted, record):
         if field == "host_group":
             groups = sorted(record.get("host_groups") or [])
             if value not in groups:
-                changes[field] = dict(before=groups, after=value)
+                changes[field] = dict(before=groups, after=sorted(groups + [value]))
         elif record.get(field) != value:
             changes[field] = dict(before=record.get(field), after=value)
     return changes
@@ -348,7 +348,10 @@ def plan_assets(request, discovered, imported, member_label=str):
             blocker = import_blocker(asset, request.address_type)
             if key in current:
                 changes = drift(record, current[key])
-                if changes and blocker:
+                if changes and blocker and key in listed_keys:
+                    plan.problems.add("listed assets that cannot be updated", "%s (%s)" % (
+                        asset_label(asset, member_label), blocker))
+                elif changes and blocker:
                     plan.skipped.append(dict(_with_current(asset, current[key]), reason=blocker))
                 elif changes:
                     plan.to_update.append(dict(_with_current(asset, current[key]), changes=changes))

@@ -33,7 +33,7 @@ description:
     C(ModifyHostsActiveAddressType), C(MoveHostsToNetworkDomain), C(ModifyDatabase),
     C(MoveDatabasesToNetworkDomain), C(CreateHostGroup), C(AddHostsToGroup) and C(AddDatabasesToGroup).
   - Whatever an import needs (database type, address) is settled before the first write. A listed asset that
-    cannot be imported fails the task; a discovered one is reported in RV(skipped) with the reason.
+    cannot be imported fails the task; a discovered one is reported in RV(skipped_assets) with the reason.
   - When some writes fail after others succeeded, the task fails listing exactly which succeeded and which failed
     with their errors; a rerun converges.
   - When the endpoint stops answering (several calls in a row refused or timed out), the writes not yet made are not
@@ -299,10 +299,11 @@ unchanged:
   type: list
   elements: raw
   sample: ["1000000000000011 ecs i-bp1abcdefg", "1000000000000011 rds rm-bp1abcdefg"]
-skipped:
+skipped_assets:
   description:
-    - Discovered assets that cannot be imported, each with the fields of RV(imported) and a C(reason) (for example
-      an engine Bastionhost does not take, or no address of O(address_type)).
+    - Discovered assets that cannot be imported (or updated), each with the fields of RV(imported) and a C(reason)
+      (for example an engine Bastionhost does not take, or no address of O(address_type)).
+    - Named so because a result key C(skipped) would make Ansible report the whole task as skipped.
   returned: always
   type: list
   elements: dict
@@ -547,7 +548,7 @@ def results(plan, imported, updated, removed, full=False):
                 updated=[result_view(a, "changes") for a in sort_assets(updated)],
                 removed=[result_view(a) for a in sort_assets(removed)],
                 unchanged=[result_view(a) if full else asset_label(a) for a in plan.unchanged],
-                skipped=[result_view(a, "reason") for a in plan.skipped],
+                skipped_assets=[result_view(a, "reason") for a in plan.skipped],
                 counts=dict(imported=len(imported), updated=len(updated), removed=len(removed),
                             unchanged=len(plan.unchanged), skipped=len(plan.skipped)))
 

@@ -244,8 +244,8 @@ def test_discovered_asset_that_cannot_be_imported_is_skipped_with_a_reason(setup
     for mode in ('public_check', 'public_real'):
         result = saved[mode]
         assert keys(result['imported']) == keys(DATA_SH_PUBLIC), short(result)
-        assert keys(result['skipped']) == keys(DATA_SH_PRIVATE), short(result)
-        assert all('public address' in s.get('reason', '') for s in result['skipped']), short(result['skipped'])
+        assert keys(result['skipped_assets']) == keys(DATA_SH_PRIVATE), short(result)
+        assert all('public address' in s.get('reason', '') for s in result['skipped_assets']), short(result['skipped_assets'])
         assert result['removed'] == [] and result['changed'] is True
     assert writes(run.between('public_check')) == []
     assert [(w['action'], w['params'].get('SourceInstanceId')) for w in writes(run.between('public_real'))] == [

@@ -219,7 +219,7 @@ def test_name_template_group_and_network_domain_are_wanted_only_when_given():
                            network_domain_id="nd-1")
     plan = plan_assets(request, [web], [record_of(web, "1", host_groups={"other"})])
     assert plan.to_update[0]["changes"] == {
-        "host_group": {"before": ["other"], "after": "shop-ecs"}, "name": {"before": "i-1", "after": "shop-i-1"},
+        "host_group": {"before": ["other"], "after": ["other", "shop-ecs"]}, "name": {"before": "i-1", "after": "shop-i-1"},
         "network_domain_id": {"before": None, "after": "nd-1"}}
     fresh = plan_assets(request, [web], [])
     assert [(a["name"], a["host_group"]) for a in fresh.to_import] == [("shop-i-1", "shop-ecs")]
