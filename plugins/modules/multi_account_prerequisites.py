@@ -338,6 +338,14 @@ class Prerequisites:
         found = ", ".join("%s (%s)" % (p, sources[p]) for p in sorted(sources) if p in REQUIRED_RAM_POLICIES + ("AdministratorAccess",))
         return met(name, "RAM user %s has %s" % (user, found))
 
+    def delegated_admins(self):
+        """The delegated administrators, which are not members (empty when the caller may not list them)."""
+        try:
+            return set(self.guarded("list the delegated administrators of %s" % self.service,
+                                    lambda: delegated_administrators(self.rm, self.service)))
+        except CannotEvaluate:
+            return set()
+
     def role_check(self):
         name = "member_role_assumable"
         role = self.module.params["member_role_name"]
@@ -347,8 +355,8 @@ class Prerequisites:
                                "so member assets cannot be discovered" % account,
                          "Run as a RAM user or RAM role of account %s that has AliyunSTSAssumeRoleAccess (and the "
                          "policies of ram_policies), not with the account's own AccessKey." % account)
-        members = sorted(a.get("AccountId") for a in self.accounts or []
-                         if a.get("AccountId") not in (self.management_account, account))
+        members = sorted(set(a.get("AccountId") for a in self.accounts or []) - self.delegated_admins()
+                         - set((self.management_account, account)))
         if not members:
             return unknown(name, "skipped: no member account to assume %s in" % role, "Fix has_members first.")
         access = MemberAccess(self.module.clients, role, account, self.module.secret_values())
