@@ -160,6 +160,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
     DEFAULT_MEMBER_ROLE,
     MemberAccess,
+    member_role_arn,
     member_role_remediation,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
@@ -363,10 +364,12 @@ class Prerequisites:
         try:
             access.factory_for(members[0])
         except Exception as exc:
-            message, details = access.describe(members[0], exc)
+            details = error_details(exc)
             remedy = member_role_remediation(details["code"], role, members[0], account, exc)
-            return unmet(name, "cannot assume the member role: %s" % message.split(". ")[0],
-                         "%s%s." % (remedy[0].upper(), remedy[1:]))
+            detail = scrub("cannot assume %s in member %s: %s (code: %s, request id: %s)" % (
+                member_role_arn(members[0], role), members[0], server_message(exc).rstrip("."), details["code"],
+                details["request_id"]), self.module.secret_values())
+            return unmet(name, detail, "%s%s." % (remedy[0].upper(), remedy[1:]))
         return met(name, "the caller %s assumed %s in member %s" % (self.caller["arn"], role, members[0]))
 
     def run(self):
