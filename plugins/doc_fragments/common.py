@@ -108,13 +108,14 @@ options:
     default: true
   max_calls_per_second:
     description:
-      - The most calls a second the module makes of any one API action (for example C(CreateHost)), for teams that
-        share the action's quota with other tools.
-      - Whether or not it is set, the module paces each action on its own, from the service's answers. No action is
-        slowed down until the service first throttles it (C(Throttling)); from then on the action's calls are spread
-        out at the rate that got through, lowered on each further throttling and raised slowly while calls succeed,
-        and a C(x-acs-retry-after) answer holds the action's calls that long. The pace is shared by every thread and
-        every member account the module works in.
+      - The most calls a second the module makes of any one API action (for example C(CreateHost)) in any one
+        account, for teams that share the action's quota with other tools.
+      - Alibaba Cloud counts an action's quota per account, the calls of the account's RAM users and RAM roles
+        together. Whether or not this option is set, the module paces each action of each account on its own, from
+        the service's answers. No action is slowed down until the service first throttles it (C(Throttling)); from
+        then on its calls are spread out at the rate that got through, lowered on each further throttling and raised
+        slowly while calls succeed, and a C(x-acs-retry-after) answer holds them that long. The pace is shared by
+        every thread of the module; the calls made with a member's assumed role count toward the member's quota.
       - Unset, the only limit is the one learnt from the service.
     type: float
     version_added: 0.2.0

@@ -16,8 +16,8 @@
 apart afterwards): they are retried on throttling, 5xx and connection errors (retry.py).
 
 Every call of every client made from one factory, and from the factories of the roles it
-assumes, goes through one ``Pacing`` (pacing.py): a rate limiter per (product, action) that
-learns the service's limit from its Throttling answers (capped by ``max_calls_per_second``),
+assumes, goes through one ``Pacing`` (pacing.py): a rate limiter per quota, (account, product,
+action), that learns the service's limit from its Throttling answers (capped by ``max_calls_per_second``),
 and a circuit breaker that stops every pending call once the endpoint stops answering.
 
 Credentials, first match wins: ``access_key_id`` + ``access_key_secret`` (+ ``security_token``),
@@ -184,11 +184,18 @@ def credential_from_params(params, secrets):
     return CredentialClient(provider=_SecretRecordingProvider(provider, secrets))
 
 
+def role_account(role_arn):
+    """The account id of a role ARN (``acs:ram::<account>:role/<name>``), None when it has none."""
+    parts = str(role_arn).split(":")
+    return parts[3] or None if len(parts) > 4 else None
+
+
 class AlicloudClient:
     """One product's SDK client (``sdk``) and request models (``models``)."""
 
-    def __init__(self, product, sdk, models, runtime, backoff, pacing=None):
+    def __init__(self, product, sdk, models, runtime, backoff, pacing=None, account=None):
         self.product = product
+        self.account = account
         self.sdk = sdk
         self.models = models
         self._runtime = runtime
@@ -210,30 +217,33 @@ class AlicloudClient:
     def _invoker(self, method, request):
         operation = getattr(self.sdk, method + "_with_options")
         args = (self._runtime,) if request is None else (request, self._runtime)
-        pacing, product = self._pacing, self.product
+        pacing, product, account = self._pacing, self.product, self.account
 
         def invoke():
             if pacing is None:
                 response = operation(*args)
             else:
-                pacing.before(product, method)
+                pacing.before(product, method, account)
                 sent = pacing.clock()
                 try:
                     response = operation(*args)
                 except Exception as exc:
-                    pacing.after(product, method, sent, exc)
+                    pacing.after(product, method, sent, exc, account)
                     raise
-                pacing.after(product, method, sent)
+                pacing.after(product, method, sent, account=account)
             return response.body.to_map() if response.body is not None else {}
         return invoke
 
 
 class ClientFactory:
-    """Builds and caches one AlicloudClient per (product, region) for one set of credentials."""
+    """Builds and caches one AlicloudClient per (product, region) for one set of credentials.
+    ``account`` is the account of an assumed role's ARN (None: the caller's own), whose quotas
+    its calls count against."""
 
     def __init__(self, credential, region=None, endpoint_url=None, endpoints=None, validate_certs=True,
-                 secrets=None, backoff=None, pacing=None):
+                 secrets=None, backoff=None, pacing=None, account=None):
         self.credential = credential
+        self.account = account
         self.region = region
         self.endpoint_url = endpoint_url
         self.endpoints = dict(endpoints or {})
@@ -287,10 +297,11 @@ class ClientFactory:
                 client_module, models = import_sdk(product)
                 sdk = client_module.Client(self.sdk_config(product, region))
                 runtime = RuntimeOptions(ignore_ssl=not self.validate_certs)
-                self._clients[key] = AlicloudClient(product, sdk, models, runtime, self.backoff, self.pacing)
+                self._clients[key] = AlicloudClient(product, sdk, models, runtime, self.backoff, self.pacing,
+                                                    self.account)
             return self._clients[key]
 
-    def with_credentials(self, access_key_id, access_key_secret, security_token=None):
+    def with_credentials(self, access_key_id, access_key_secret, security_token=None, account=None):
         """A factory with the same region, endpoints, retries and pacing but other keys."""
         self.secrets.update(filter(None, (access_key_secret, security_token)))
         return ClientFactory(
@@ -302,6 +313,7 @@ class ClientFactory:
             secrets=self.secrets,
             backoff=self.backoff,
             pacing=self.pacing,
+            account=account,
         )
 
     def for_assumed_role(self, role_arn, session_name=None, duration=None):
@@ -317,4 +329,5 @@ class ClientFactory:
         )
         credentials = sts.call("assume_role", request, retry=True)["Credentials"]
         return self.with_credentials(
-            credentials["AccessKeyId"], credentials["AccessKeySecret"], credentials["SecurityToken"])
+            credentials["AccessKeyId"], credentials["AccessKeySecret"], credentials["SecurityToken"],
+            account=role_account(role_arn))

@@ -5,15 +5,18 @@
 """Client-side pacing of API calls, and the circuit breaker of a dead endpoint.
 
 ``Pacing`` is shared by every client and every thread of a module (the ClientFactory holds it
-and hands it to the factories of assumed roles): Alibaba Cloud's rate limits count calls per
-action, whoever's credentials make them, so there is one ``AdaptiveRateLimiter`` per
-(product, action).
+and hands it to the factories of assumed roles). Alibaba Cloud's rate limits are quotas per
+operation and per account: the calls of an account's RAM users and roles count together (OpenAPI
+"Throttling and quota management"; the STS AssumeRole notice ram20220829). So there is one
+``AdaptiveRateLimiter`` per (account, product, action), the account being the member whose role
+was assumed, or None for the caller's own account.
 
     pacing = Pacing(max_rate=None)
     pacing.before("bastionhost", "create_host")          # waits for a slot, or raises EndpointUnavailable
     sent = pacing.clock()
     ... the call ...
     pacing.after("bastionhost", "create_host", sent, exc_or_None)
+    pacing.before("ecs", "describe_instances", account="1234567890123456")   # a member's own quota
 
 ``AdaptiveRateLimiter`` is the adaptive retry mode of the AWS SDKs, shaped for per-second quotas:
 no limit until the service first throttles the action; then at most ``rate`` calls in any
@@ -177,8 +180,8 @@ class AdaptiveRateLimiter:
 
 
 class Pacing:
-    """The rate limiters of every (product, action) and the circuit breaker, shared by every client
-    of a module. ``max_rate`` caps each action (``max_calls_per_second``)."""
+    """The rate limiters of every (account, product, action) and the circuit breaker, shared by every
+    client of a module. ``max_rate`` caps each of them (``max_calls_per_second``)."""
 
     def __init__(self, max_rate=None, clock=time.monotonic, breaker=None):
         self.max_rate = max_rate
@@ -187,25 +190,25 @@ class Pacing:
         self._limiters = {}
         self._lock = threading.Lock()
 
-    def limiter(self, product, action):
+    def limiter(self, product, action, account=None):
         with self._lock:
-            key = (product, action)
+            key = (account, product, action)
             if key not in self._limiters:
                 self._limiters[key] = AdaptiveRateLimiter(self.max_rate)
             return self._limiters[key]
 
-    def before(self, product, action):
+    def before(self, product, action, account=None):
         """Wait for the action's next slot; raises EndpointUnavailable once the breaker is open."""
         self.breaker.check()
-        limiter = self.limiter(product, action)
+        limiter = self.limiter(product, action, account)
         with self._lock:
             wait = limiter.reserve(self.clock())
         self.breaker.sleep(wait)
         self.breaker.check()
 
-    def after(self, product, action, sent, exc=None):
+    def after(self, product, action, sent, exc=None, account=None):
         self.breaker.record(exc)
-        limiter = self.limiter(product, action)
+        limiter = self.limiter(product, action, account)
         with self._lock:
             if exc is None:
                 limiter.on_success(sent)

@@ -81,7 +81,7 @@ def run_action(world, request, product, entry, request_id):
                        f'Specified api {request.action} with version {request.version} is not found.', status=404)
     identity = authenticate(request, world)
     entry['caller'] = identity.describe()
-    if world.over_rate((product, request.action)):
+    if world.over_rate(identity.account_id, product, request.action):
         raise ApiError('Throttling.User', 'Request was denied due to user flow control.')
     if world.roll_fault():
         raise ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.',

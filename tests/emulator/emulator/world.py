@@ -111,16 +111,19 @@ class World:
             self._request_seq += 1
             return f'EMU{self._request_seq:08d}-{self.random.getrandbits(32):08X}'
 
-    def over_rate(self, action):
-        """True when this call is past the --qps limit for its (product, action) in the current second."""
+    def over_rate(self, account_id, product, action):
+        """True when this call is past the --qps limit of ``account_id`` for (product, action) in the
+        current second. A quota counts the calls of one Alibaba Cloud account, its RAM users and
+        RAM roles together, per operation (sources in README.md, "Order of checks")."""
         if not self.qps:
             return False
         with self.lock:
             second = int(time.monotonic())
-            window = self._rate_windows.get(action)
+            key = (account_id, product, action)
+            window = self._rate_windows.get(key)
             if window is None or window[0] != second:
                 window = [second, 0]
-                self._rate_windows[action] = window
+                self._rate_windows[key] = window
             window[1] += 1
             return window[1] > self.qps
 

@@ -2,8 +2,8 @@
 import time
 
 from emulator_testlib import (
-    DATA_PROD_ID, ENT01, HZ, MEMBER_IDS, SHOP_DEV_ID, SHOP_PROD_ID, add_member, assert_error, bh_models,
-    create_local_hosts, ecs_models, expect_error, sdk,
+    DATA_PROD_ID, ENT01, HZ, MEMBER_IDS, SHOP_DEV_ID, SHOP_PROD_ID, add_member, assert_error, assume, bh_models,
+    create_local_hosts, ecs_models, expect_error, role_arn, sdk, sts_sdk,
 )
 
 
@@ -63,6 +63,25 @@ def test_qps_window_is_per_product_action(emulator_factory):
     describe(bastion)
     body = ecs.describe_instances(ecs_models.DescribeInstancesRequest(region_id=HZ)).body
     assert body.total_count == 2
+
+
+def test_qps_quota_is_per_account_its_ram_users_and_roles_counted_with_it(emulator_factory):
+    """The root and a RAM user of one account share its quota; a role assumed in a member account
+    calls on the member's quota."""
+    emu = emulator_factory(qps=2)
+    member = assume(emu, role_arn(SHOP_PROD_ID)).credentials      # before the window: AssumeRole is a call too
+    start_of_next_second()
+    describe(sdk(emu, 'bastionhost', 'mgmt'))
+    describe(sdk(emu, 'bastionhost', 'ops'))
+    expect_error('Throttling.User', 400, describe, sdk(emu, 'bastionhost', 'ops'))
+    ecs_describe = ecs_models.DescribeInstancesRequest(region_id=HZ)
+    sdk(emu, 'ecs', 'mgmt').describe_instances(ecs_describe)
+    sdk(emu, 'ecs', 'mgmt').describe_instances(ecs_describe)
+    assert sts_sdk(emu, 'ecs', member).describe_instances(ecs_describe).body.total_count > 0
+    assert sts_sdk(emu, 'ecs', member).describe_instances(ecs_describe).body.total_count > 0
+    expect_error('Throttling.User', 400, sts_sdk(emu, 'ecs', member).describe_instances, ecs_describe)
+    throttled = [c for c in emu.calls() if c['code'] == 'Throttling.User']
+    assert [c['caller']['account_id'] for c in throttled] == ['1000000000000001', SHOP_PROD_ID]
 
 
 def test_throttling_comes_after_authentication(emulator_factory):

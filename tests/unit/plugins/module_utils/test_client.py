@@ -20,6 +20,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import
     credential_from_params,
     parse_endpoint,
     resolve_endpoint,
+    role_account,
     static_credential,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import Backoff
@@ -285,6 +286,16 @@ def test_assume_role_gives_a_factory_with_the_temporary_keys(monkeypatch, sleep)
     assert (member.region, member.endpoint_url, member.endpoints) == ("cn-hangzhou", "http://127.0.0.1:9", {"ecs": "ecs.example"})
     assert {"member-secret", "member-token"} <= factory.secrets
     assert member.secrets is factory.secrets
+    assert (factory.account, member.account, member.pacing) == (None, "1000000000000003", factory.pacing)
+
+
+@pytest.mark.parametrize("arn,account", [
+    ("acs:ram::1000000000000003:role/x", "1000000000000003"),
+    ("acs:ram:::role/x", None),
+    ("not-an-arn", None),
+])
+def test_role_account_is_the_account_of_the_arn(arn, account):
+    assert role_account(arn) == account
 
 
 def test_assume_role_is_retried_on_throttling(monkeypatch, api_error, sleep):

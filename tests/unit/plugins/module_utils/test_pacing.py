@@ -154,10 +154,26 @@ def test_writes_run_close_to_the_limit_with_few_throttled(qps, writes):
     assert throttled <= 0.05 * writes
 
 
-def test_pacing_shares_one_limiter_per_product_and_action():
+def test_pacing_shares_one_limiter_per_account_product_and_action():
     pacing = Pacing()
     assert pacing.limiter("bastionhost", "create_host") is pacing.limiter("bastionhost", "create_host")
     assert pacing.limiter("bastionhost", "create_host") is not pacing.limiter("bastionhost", "create_database")
+    assert pacing.limiter("ecs", "describe_instances", "1") is pacing.limiter("ecs", "describe_instances", "1")
+    assert pacing.limiter("ecs", "describe_instances", "1") is not pacing.limiter("ecs", "describe_instances", "2")
+    assert pacing.limiter("ecs", "describe_instances") is not pacing.limiter("ecs", "describe_instances", "1")
+
+
+def test_a_members_throttling_slows_only_its_own_quota(api_error):
+    clock = Clock(10.0)
+    pacing = Pacing(clock=clock)
+    for _i in range(10):
+        pacing.before("ecs", "describe_instances", "1")
+        pacing.after("ecs", "describe_instances", clock.now, account="1")
+    pacing.after("ecs", "describe_instances", clock.now, api_error("Throttling.User"), "1")
+    assert pacing.limiter("ecs", "describe_instances", "1").rate(clock.now) == pytest.approx(
+        10 * AdaptiveRateLimiter.BETA)
+    assert pacing.limiter("ecs", "describe_instances", "2").rate(clock.now) is None
+    assert pacing.limiter("ecs", "describe_instances").rate(clock.now) is None
 
 
 def test_pacing_learns_from_throttling_answers(api_error):
