@@ -84,6 +84,14 @@ def test_qps_quota_is_per_account_its_ram_users_and_roles_counted_with_it(emulat
     assert [c['caller']['account_id'] for c in throttled] == ['1000000000000001', SHOP_PROD_ID]
 
 
+def test_assume_role_has_its_documented_quota_whatever_qps_says(emulator_factory):
+    emu = emulator_factory(qps=1)
+    start_of_next_second()
+    for member in (SHOP_PROD_ID, DATA_PROD_ID, SHOP_DEV_ID):
+        assert assume(emu, role_arn(member)).credentials.access_key_id
+    assert [c['status'] for c in emu.calls()] == [200, 200, 200]
+
+
 def test_throttling_comes_after_authentication(emulator_factory):
     emu = emulator_factory(qps=1)
     start_of_next_second()
