@@ -35,12 +35,12 @@ def require_multi_account_instance(module, bastion, instance_id):
     return instance
 
 
-def read_directory(module, instance_id):
-    """The caller's Directory; fails when there is none or the caller is a member."""
+def read_directory(module, failure):
+    """The caller's Directory; fails with ``failure: <why>`` when there is none or the caller is a member."""
     try:
         return Directory(module.client("resourcemanager"), module.client("sts"))
     except DirectoryError as exc:
-        module.fail_json(msg="cannot manage the members of bastion host %s: %s" % (instance_id, exc))
+        module.fail_json(msg="%s: %s" % (failure, exc))
     except Exception as exc:
         module.fail_json_api(exc, "failed to read the resource directory")
 

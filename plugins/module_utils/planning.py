@@ -284,9 +284,10 @@ class AssetRequest:
 
     ``listed``: the explicit ``assets`` entries (member_id, type, instance_id, region).
     ``selected``: keys of the discovered assets the ``discover`` filter selects (None: no filter).
-    ``scope``: the Scope read by discovery; ``unread``: (member, reason) of scope reads that failed."""
+    ``scope``: the Scope read by discovery (all of it: a scope that could not be read is refused
+    before planning)."""
 
-    def __init__(self, state="present", purge=False, listed=(), selected=None, scope=None, unread=(),
+    def __init__(self, state="present", purge=False, listed=(), selected=None, scope=None,
                  address_type="Private", max_removals=None, remove_released=False, name_template="{name}",
                  host_group=None, network_domain_id=None):
         self.state = state
@@ -294,7 +295,6 @@ class AssetRequest:
         self.listed = list(listed)
         self.selected = selected
         self.scope = scope or Scope()
-        self.unread = list(unread)
         self.address_type = address_type
         self.max_removals = max_removals
         self.remove_released = remove_released
@@ -320,9 +320,6 @@ def plan_assets(request, discovered, imported, member_label=str):
     its record's fields (name, addresses, os, address_type, network_domain_id, host_groups,
     source_state) and, when known from its ownership record, ``member_id`` and ``region``."""
     plan = AssetPlan()
-    for member, reason in request.unread:
-        plan.problems.add("part of the scope could not be read, so nothing is planned", "%s (%s)" % (
-            member_label(member), reason))
     found = dict((asset_key(a), a) for a in discovered)
     current = dict((asset_key(a), a) for a in imported)
 

@@ -676,7 +676,7 @@ def main():
     # Read: the bastion host, the members, the scope of the task inside them, what is imported.
     bastion = module.client("bastionhost")
     require_multi_account_instance(module, bastion, instance_id)
-    directory = read_directory(module, instance_id)
+    directory = read_directory(module, "cannot manage the members of bastion host %s" % instance_id)
     added = set(api_read(module, "list the members of %s" % instance_id,
                          lambda: list_rd_members(bastion, region, instance_id)))
     added |= planned_members(module, directory)

@@ -240,19 +240,9 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import imported_assets
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import MissingSdkError
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import Directory, DirectoryError
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import read_directory
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import asset_key
-
-
-def read_directory(module):
-    """The caller's resource directory; fails when there is none or the caller is a member."""
-    try:
-        return Directory(module.client("resourcemanager"), module.client("sts"))
-    except DirectoryError as exc:
-        module.fail_json(msg="cannot discover member assets: %s" % exc)
-    except Exception as exc:
-        module.fail_json_api(exc, "failed to read the resource directory")
 
 
 def member_name(directory, member_id):
@@ -289,7 +279,7 @@ def main():
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency must be 1 or more, got %d" % params["max_concurrency"])
 
-    directory = read_directory(module)
+    directory = read_directory(module, "cannot discover member assets")
     if params["members"] is None:
         members = sorted(a["member_id"] for a in directory.eligible_members())
     else:

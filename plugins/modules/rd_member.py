@@ -348,7 +348,7 @@ def main():
         module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
     bastion = module.client("bastionhost")
     require_multi_account_instance(module, bastion, instance_id)
-    directory = read_directory(module, instance_id)
+    directory = read_directory(module, "cannot manage the members of bastion host %s" % instance_id)
     desired = read_selection(module, directory)
     current = api_read(module, "list the members of %s" % instance_id,
                        lambda: list_rd_members(bastion, module.region, instance_id))

@@ -154,13 +154,6 @@ def test_a_filter_that_matches_nothing_without_purge_is_a_warning():
     assert not plan.problems and plan.warnings and "matched no asset" in plan.warnings[0]
 
 
-def test_an_unreadable_scope_plans_nothing():
-    web = asset(A, "ecs", "i-1")
-    plan = plan_assets(AssetRequest(purge=True, selected={asset_key(web)}, scope=Scope.of([A, B], [HZ], ["ecs"]),
-                                    unread=[(B, "NoPermission")]), [web], [])
-    assert "could not be read" in plan.problems.message("x")
-
-
 def test_max_removals_refuses_listing_what_would_go():
     assets = [asset(A, "ecs", "i-%d" % n) for n in range(5)]
     plan = plan_assets(AssetRequest(state="absent", listed=[dict(a) for a in assets], max_removals=3,
