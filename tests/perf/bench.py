@@ -1094,7 +1094,8 @@ def print_summary(rows):
         share = ' (%.1f%%)' % (r['throttled_share'] * 100) if r['throttled_share'] is not None else ''
         print('| ' + ' | '.join(str(x) for x in (
             r['size'], r['qps'], fmt(r['floor_s']), fmt(r['import_s']), fmt(r['wall_over_floor'], 2),
-            fmt(r['module_over_floor'], 2), fmt(r['api_floor_s']), fmt(r['wall_over_api_floor'], 2), r['throttled'] + share, fmt(r['rerun_s']), r['rerun_calls'],
+            fmt(r['module_over_floor'], 2), fmt(r['api_floor_s']), fmt(r['wall_over_api_floor'], 2),
+            r['throttled'] + share, fmt(r['rerun_s']), r['rerun_calls'],
             fmt(r['rerun_kb']), fmt(r['import_kb']), fmt(r['loop_ratio']), fmt(r['rss_mb']), fmt(r['gone_s']),
             fmt(r['bench_s'], 0))) + ' |')
     for r in rows:
