@@ -381,8 +381,12 @@ def on_signal(signum, _frame):
 
 # ----------------------------------------------------------------------------- playbooks
 
-def playbook(name, tasks):
-    play = ['- name: %s' % name, '  hosts: localhost', '  connection: local', '  gather_facts: false', '  tasks:']
+def playbook(name, tasks, max_calls_per_second=None):
+    play = ['- name: %s' % name, '  hosts: localhost', '  connection: local', '  gather_facts: false']
+    if max_calls_per_second:
+        play += ['  module_defaults:', '    group/alicloud.bastionhost.bastionhost:',
+                 '      max_calls_per_second: %s' % max_calls_per_second]
+    play += ['  tasks:']
     return '\n'.join(['---'] + play + ['    ' + line for task in tasks for line in task]) + '\n'
 
 
@@ -639,12 +643,12 @@ class Bench:
         self.gone = None
 
     def write_playbooks(self):
-        bid, conc = self.bastion_id, self.args.max_concurrency
+        bid, conc, rate = self.bastion_id, self.args.max_concurrency, self.args.max_calls_per_second
         books = dict(
             site=playbook('Onboard every member and import every asset', [rd_member_task(bid),
-                                                                          member_asset_task(bid, conc)]),
-            purge=playbook('Remove every asset of one member', [purge_task(bid, self.member_ids[0], conc)]),
-            loop=playbook('Import assets one by one', [loop_task(bid)]),
+                                                                          member_asset_task(bid, conc)], rate),
+            purge=playbook('Remove every asset of one member', [purge_task(bid, self.member_ids[0], conc)], rate),
+            loop=playbook('Import assets one by one', [loop_task(bid)], rate),
         )
         for name, text in books.items():
             self.paths[name] = os.path.join(self.workdir, name + '.yml')
@@ -924,8 +928,9 @@ def report(bench, args, started, json_path, facts):
     print('Organisation: %d members x %d assets = %d assets (%s per member), 2 regions; bastion host %s (Enterprise %s)'
           % (len(facts['members']), args.assets_per_member, len(facts['assets']),
              ', '.join('%d %s' % (n, k) for k, n in facts['mix'].items()), facts['bastion_id'], BASTION_VERSION))
-    print('Emulator: latency %d ms per call, %d calls/s per action (Throttling.User past it); member_asset '
-          'max_concurrency %d; %d CPUs' % (args.latency_ms, args.qps, args.max_concurrency, os.cpu_count() or 0))
+    print('Emulator: latency %d ms per call, %d calls/s per action and account (Throttling.User past it); member_asset '
+          'max_concurrency %d, max_calls_per_second %s; %d CPUs' % (
+              args.latency_ms, args.qps, args.max_concurrency, args.max_calls_per_second or 'unset', os.cpu_count() or 0))
     print()
     headers = ['phase', 'exit', 'wall s', 'module s', 'calls', 'reads', 'writes', 'throttled', 'errors',
                'API floor s', 'wall/API floor', 'module/API floor']
@@ -978,7 +983,8 @@ def report(bench, args, started, json_path, facts):
     print('Benchmark run time: %.0f s' % elapsed)
     document = dict(
         config=dict(members=args.members, assets_per_member=args.assets_per_member, latency_ms=args.latency_ms,
-                    qps=args.qps, max_concurrency=args.max_concurrency, loop_sample=None if args.skip_loop else args.loop_sample,
+                    qps=args.qps, max_concurrency=args.max_concurrency,
+                    max_calls_per_second=args.max_calls_per_second, loop_sample=None if args.skip_loop else args.loop_sample,
                     cpus=os.cpu_count()),
         organisation=dict(members=len(facts['members']), assets=len(facts['assets']), mix=facts['mix'],
                           regions=list(REGIONS), bastion_id=facts['bastion_id'], bastion_version=BASTION_VERSION),
@@ -996,6 +1002,8 @@ def parse_args(argv):
     parser.add_argument('--latency-ms', type=int, default=20, help='emulator latency per API call (default 20)')
     parser.add_argument('--qps', type=int, default=50, help='emulator calls per second per action (default 50)')
     parser.add_argument('--max-concurrency', type=int, default=8, help='member_asset max_concurrency (default 8)')
+    parser.add_argument('--max-calls-per-second', type=float,
+                        help='max_calls_per_second of every task (a team that knows its quota; default unset)')
     parser.add_argument('--loop-sample', type=int, default=30,
                         help='assets the per-asset loop imports; the time is extrapolated to all (default 30)')
     parser.add_argument('--skip-loop', action='store_true', help='do not run the per-asset loop')
@@ -1065,7 +1073,8 @@ def summary_row(bench, args, seconds):
     calls = imp.get('calls') or {}
     rerun_task = next((t for t in rerun.get('tasks', []) if t['module'] == 'member_asset'), None)
     return dict(
-        size='%d x %d' % (args.members, args.assets_per_member), qps=args.qps,
+        size='%d x %d' % (args.members, args.assets_per_member),
+        qps='%s%s' % (args.qps, ', max_calls_per_second %g' % args.max_calls_per_second if args.max_calls_per_second else ''),
         floor_s=(imp.get('issue_floor') or {}).get('total_s'), import_s=imp.get('wall_s'),
         wall_over_floor=(imp.get('issue_floor') or {}).get('wall_over_floor'),
         module_over_floor=(imp.get('issue_floor') or {}).get('module_over_floor'),
