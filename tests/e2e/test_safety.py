@@ -313,9 +313,10 @@ CASES = [
         ROLE_ACCOUNTS, member_accounts_members='', member_accounts_select=''), ['member'], check=False),
     Case('role member_accounts: absent, members [""]', 'member_accounts', dict(
         ROLE_ACCOUNTS, member_accounts_members=['']), ['empty member name']),
-    # A scope that cannot be read (the role is not in the member): purge would not know what is in it.
-    ma('purge where a member of the scope cannot be read', ['nothing was changed', 'part of the scope could not be read',
-                                                            'NoSuchImportRole'],
+    # A scope that cannot be read (no such role in the member): purge would not know what is in it. The
+    # module finds out on its first read in the member (DescribeRegions, checking discover.regions).
+    ma('purge where the role of a member of the scope cannot be assumed', [
+        'nothing was changed', 'NoSuchImportRole', 'EntityNotExist.Role'],
        discover=SHOP_HZ_ECS, purge=True, member_role_name='NoSuchImportRole'),
     # Case 4: rd_member purging on a selection that selects nothing.
     rd('misspelled folder id with purge_members', ['fd-prdo', 'nothing was changed'],
