@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import (
     error_details,
-    remediation_for,
     remediation_of,
     scrub,
     server_message,
@@ -64,7 +63,7 @@ def member_role_remediation(code, role_name, member_id, caller_account, exc=None
                 "does" % (role_name, member_id, caller_account))
     if code == "Forbidden.RAM":
         return "grant the caller AliyunSTSAssumeRoleAccess and the role %s %s" % (role_name, DISCOVERY_POLICIES)
-    generic = remediation_of(exc, code) if exc is not None else remediation_for(code)
+    generic = remediation_of(exc, code)
     return generic or "check member_role_name and that the role can read ECS, RDS and PolarDB"
 
 
@@ -97,7 +96,6 @@ class MemberAccess:
     """Client factories inside members, one AssumeRole per member however many threads ask."""
 
     def __init__(self, caller_factory, role_name=DEFAULT_MEMBER_ROLE, caller_account=None, secrets=()):
-        self.caller_factory = caller_factory
         self.role_name = role_name
         self.caller_account = caller_account
         self.secrets = secrets

@@ -330,12 +330,8 @@ def create_host_group(client, region, instance_id, name):
     """The new group's id; read back by name after an answer that may have been lost."""
     body = client.write("create_host_group", client.models.CreateHostGroupRequest(
         region_id=region, instance_id=instance_id, host_group_name=name),
-        read_back=lambda: _group_created(host_groups(client, region, instance_id).get(name)))
+        read_back=lambda: _created(host_groups(client, region, instance_id).get(name), "HostGroupId"))
     return str(body.get("HostGroupId"))
-
-
-def _group_created(group_id):
-    return {"HostGroupId": group_id} if group_id else None
 
 
 def add_to_group(client, region, instance_id, group_id, kind, asset_ids):

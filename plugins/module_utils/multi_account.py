@@ -7,6 +7,8 @@ supports multi-account management and the caller may manage member accounts."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import known_regions
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import find_instance
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import Directory, DirectoryError
@@ -18,6 +20,21 @@ def api_read(module, what, call):
         return call()
     except Exception as exc:
         module.fail_json_api(exc, "failed to %s" % what)
+
+
+def run_concurrently(workers, items, call):
+    """``call(item)`` for every item, at most ``workers`` at a time: ``[(item, value, exc)]`` in item
+    order, ``exc`` None when the call returned ``value``."""
+    def run(item):
+        try:
+            return item, call(item), None
+        except Exception as exc:
+            return item, None, exc
+    items = list(items)
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        return list(pool.map(run, items))
 
 
 def require_multi_account_instance(module, bastion, instance_id):

@@ -77,7 +77,6 @@ class EndpointUnavailable(Exception):
     def __init__(self, last_error, failures):
         super().__init__("the endpoint stopped answering (%d calls in a row failed)" % failures)
         self.inner_exception = last_error
-        self.failures = failures
 
 
 class CircuitBreaker:

@@ -70,7 +70,7 @@ def paginate_pages_concurrently(fetch, items_path, page_size=100, max_workers=4)
     if total is None:
         if len(first) < page_size:
             return first
-        return first + _pages_from(fetch, items_path, page_size, 2)
+        return first + paginate_pages(lambda number, size: fetch(number + 1, size), items_path, page_size)
     last_page = max(1, -(-total // page_size))
     if last_page == 1 or len(first) < page_size:
         return first
@@ -78,16 +78,6 @@ def paginate_pages_concurrently(fetch, items_path, page_size=100, max_workers=4)
         pages = list(pool.map(lambda number: items_at(fetch(number, page_size) or {}, items_path),
                               range(2, last_page + 1)))
     return first + [item for page in pages for item in page]
-
-
-def _pages_from(fetch, items_path, page_size, page_number):
-    items = []
-    while True:
-        page = items_at(fetch(page_number, page_size) or {}, items_path)
-        items.extend(page)
-        if len(page) < page_size:
-            return items
-        page_number += 1
 
 
 def paginate_tokens(fetch, items_path, max_results=100):

@@ -33,7 +33,7 @@ class Backoff:
     waiting are spent."""
 
     def __init__(self, tries=6, delay=1.0, max_delay=30.0, factor=2.0, throttle_budget=300.0,
-                 sleep=time.sleep, uniform=random.uniform, clock=time.monotonic):
+                 sleep=time.sleep, uniform=random.uniform):
         self.tries = max(1, tries)
         self.delay = delay
         self.max_delay = max_delay
@@ -41,7 +41,6 @@ class Backoff:
         self.throttle_budget = throttle_budget
         self.sleep = sleep
         self.uniform = uniform
-        self.clock = clock
 
     def delay_before(self, retry):
         """The jittered sleep before retry number ``retry`` (0 for the first retry)."""
@@ -75,7 +74,7 @@ class Backoff:
                     raise
                 throttled = bool(is_throttled and is_throttled(exc))
                 if throttled and pacing is not None:
-                    now = self.clock()
+                    now = pacing.clock()
                     first_throttle = now if first_throttle is None else first_throttle
                     if now - first_throttle >= self.throttle_budget:
                         raise

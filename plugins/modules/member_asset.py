@@ -323,7 +323,6 @@ failed_assets:
             "msg": "...", "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
 """
 
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
     DEFAULT_MEMBER_ROLE,
@@ -353,6 +352,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
     read_directory,
     require_known_regions,
     require_multi_account_instance,
+    run_concurrently,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     ASSET_TYPES,
@@ -504,23 +504,16 @@ def selected_keys(module, access, directory, discovered, scope):
 
 def run_writes(module, jobs):
     """Run ``(kind, asset, call)`` jobs, at most max_concurrency at a time; returns (done, failed)."""
-    def run(job):
-        kind, asset, call = job
-        try:
-            return kind, asset, call(), None
-        except Exception as exc:
-            return kind, asset, None, exc
-
     done, failed = [], []
-    with ThreadPoolExecutor(max_workers=max(1, module.params["max_concurrency"])) as pool:
-        for kind, asset, value, exc in pool.map(run, jobs):
-            if exc is None:
-                done.append((kind, dict(asset, asset_id=value or asset.get("asset_id"))))
-            else:
-                message, details = describe_error(exc, "failed to %s %s %s" % (kind, asset["type"], asset["instance_id"]),
-                                                  module.secret_values())
-                failed.append(dict(result_view(asset), action=kind, msg=message, error=details,
-                                   endpoint_gone=isinstance(exc, EndpointUnavailable)))
+    for (kind, asset, _call), value, exc in run_concurrently(module.params["max_concurrency"], jobs,
+                                                               lambda job: job[2]()):
+        if exc is None:
+            done.append((kind, dict(asset, asset_id=value or asset.get("asset_id"))))
+        else:
+            message, details = describe_error(exc, "failed to %s %s %s" % (kind, asset["type"], asset["instance_id"]),
+                                              module.secret_values())
+            failed.append(dict(result_view(asset), action=kind, msg=message, error=details,
+                               endpoint_gone=isinstance(exc, EndpointUnavailable)))
     return done, failed
 
 
@@ -571,10 +564,12 @@ def read_records(module, bastion, imported, discovered, scope):
     params, region, instance_id = module.params, module.region, module.params["instance_id"]
     found = set(asset_key(a) for a in discovered if scope.holds(a))
     if params["network_domain_id"]:
-        for asset in imported:
-            if asset["type"] == "ecs" and asset_key(asset) in found:
-                asset["network_domain_id"] = api_read(module, "read host %s" % asset["asset_id"], lambda: (
-                    host_network_domain(bastion, region, instance_id, asset["asset_id"])))
+        hosts = [a for a in imported if a["type"] == "ecs" and asset_key(a) in found]
+        for asset, domain, exc in run_concurrently(params["max_concurrency"], hosts, lambda host: (
+                host_network_domain(bastion, region, instance_id, host["asset_id"]))):
+            if exc is not None:
+                module.fail_json_api(exc, "failed to read host %s" % asset["asset_id"])
+            asset["network_domain_id"] = domain
     if not params["host_group"]:
         return {}
     groups = api_read(module, "list the asset groups of %s" % instance_id,
@@ -595,34 +590,34 @@ def apply_batches(module, bastion, updated, imported_now, groups):
     region, instance_id = module.region, module.params["instance_id"]
     calls = []
     for address_type in ("Private", "Public"):
-        hosts = [a["asset_id"] for a in updated if a["type"] == "ecs"
+        hosts = [a for a in updated if a["type"] == "ecs"
                  and (a["changes"].get("address_type") or {}).get("after") == address_type]
         if hosts:
-            calls.append((hosts, lambda h=hosts, t=address_type: set_hosts_address_type(
-                bastion, region, instance_id, h, t)))
+            calls.append((hosts, lambda ids, t=address_type: set_hosts_address_type(
+                bastion, region, instance_id, ids, t)))
     for kind in ("ecs", "db"):
-        moving = [a["asset_id"] for a in updated if (a["type"] == "ecs") == (kind == "ecs")
-                  and "network_domain_id" in a["changes"]]
+        moving = [a for a in updated if (a["type"] == "ecs") == (kind == "ecs") and "network_domain_id" in a["changes"]]
         if moving:
-            calls.append((moving, lambda m=moving, k=kind: move_to_network_domain(
-                bastion, region, instance_id, k, m, module.params["network_domain_id"])))
+            calls.append((moving, lambda ids, k=kind: move_to_network_domain(
+                bastion, region, instance_id, k, ids, module.params["network_domain_id"])))
     joining = [a for a in updated if "host_group" in a["changes"]] + [
         a for a in imported_now if a.get("host_group")]
     for name in sorted(set(a["host_group"] for a in joining)):
         for kind in ("ecs", "db"):
-            ids = [a["asset_id"] for a in joining if a["host_group"] == name and (a["type"] == "ecs") == (kind == "ecs")]
-            if ids:
-                calls.append((ids, lambda n=name, k=kind, i=ids: add_to_group(
-                    bastion, region, instance_id, group_id(bastion, region, instance_id, groups, n), k, i)))
+            members = [a for a in joining if a["host_group"] == name and (a["type"] == "ecs") == (kind == "ecs")]
+            if members:
+                calls.append((members, lambda ids, n=name, k=kind: add_to_group(
+                    bastion, region, instance_id, group_id(bastion, region, instance_id, groups, n), k, ids)))
     failed = []
-    for ids, call in calls:
+    for assets, call in calls:
+        ids = [a["asset_id"] for a in assets]
         try:
-            call()
+            call(ids)
         except Exception as exc:
+            # The assets of this call only: a host and a database may have the same id.
             message, details = describe_error(exc, "failed to update %s" % ", ".join(ids[:10]), module.secret_values())
             failed += [dict(instance_id=a["instance_id"], asset_id=a["asset_id"], action="update", msg=message,
-                            error=details, endpoint_gone=isinstance(exc, EndpointUnavailable))
-                       for a in updated + imported_now if a.get("asset_id") in ids]
+                            error=details, endpoint_gone=isinstance(exc, EndpointUnavailable)) for a in assets]
     return failed
 
 
@@ -727,7 +722,8 @@ def main():
     imported_now = [a for kind, a in done if kind == "import"]
     removed_now = [a for kind, a in done if kind == "remove"]
     failed += apply_batches(module, bastion, plan.to_update, imported_now, groups)
-    updated_now = [a for a in plan.to_update if not any(f["instance_id"] == a["instance_id"] for f in failed)]
+    failed_ids = set(f["instance_id"] for f in failed)
+    updated_now = [a for a in plan.to_update if a["instance_id"] not in failed_ids]
     result = dict(changed=bool(done or updated_now),
                   **diff_result(module, directory, in_scope, imported_now, updated_now, removed_now),
                   **results(plan, imported_now, updated_now, removed_now, params["full_results"]))

@@ -191,7 +191,6 @@ removed_assets:
             "asset_id": "12"}]
 """
 
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
     MemberAccess,
@@ -211,6 +210,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
     read_directory,
     require_known_regions,
     require_multi_account_instance,
+    run_concurrently,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     asset_label,
@@ -293,17 +293,8 @@ def apply(module, bastion, plan):
 
 def run_all(workers, items, call):
     """``call(item)`` for every item, at most ``workers`` at a time: ``(done, [(item, exc)])`` in item order."""
-    def run(item):
-        try:
-            call(item)
-            return item, None
-        except Exception as exc:
-            return item, exc
-    if not items:
-        return [], []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        outcomes = list(pool.map(run, items))
-    return [i for i, exc in outcomes if exc is None], [(i, exc) for i, exc in outcomes if exc is not None]
+    outcomes = run_concurrently(workers, items, call)
+    return [i for i, _value, exc in outcomes if exc is None], [(i, exc) for i, _value, exc in outcomes if exc is not None]
 
 
 def asset_results(assets):

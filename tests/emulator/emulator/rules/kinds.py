@@ -111,6 +111,8 @@ class IdList(Rule):
 
     def check(self, params):
         ids = params.id_list(self.name)
+        if ids is not None and self.json and params.get(self.name) is None:
+            raise invalid(self.name, ids, 'It must be one JSON array of ids.')
         if ids is not None and self.high is not None and len(ids) > self.high:
             raise invalid(self.name, params.get(self.name) or ids, f'It may hold up to {self.high} ids.')
 

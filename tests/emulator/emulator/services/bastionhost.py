@@ -256,7 +256,7 @@ def list_hosts(ctx):
         if wanted is not None:
             hosts = [h for h in hosts if h[field] == wanted]
     address = ctx.params.get('HostAddress')
-    if address is not None:
+    if address is not None:   # not documented which address it matches ("the address of the host"): either
         hosts = [h for h in hosts if address in (h['HostPrivateAddress'], h['HostPublicAddress'])]
     page, meta = page_by_number(ctx.params, hosts, DEFAULT_PAGE['ListHosts'])
     return {'Hosts': [_public_view(h) for h in page], 'TotalCount': meta['TotalCount']}

@@ -3,7 +3,11 @@
 
 The batch actions answer one result per id, in the order sent (the `Results` of their response
 models): `OK`, or `OBJECT_NOT_FOUND` for an id that is not a host/database of the instance, or
-`OBJECT_AlREADY_EXISTS` for an asset already in the group."""
+`OBJECT_AlREADY_EXISTS` for an asset already in the group. Those codes are the valid values that
+ModifyHostsActiveAddressTypeResponseBodyResults.Code and AddHostsToGroupResponseBodyResults.Code list;
+the Move*ToNetworkDomain and AddDatabasesToGroup models name only `OK` (and LICENSE_OUT_OF_LIMIT), so
+their use there is not documented, and neither is the per-id `Message` text. The module reads only
+"OK or not" from them."""
 from ..errors import ApiError, not_found
 from ..params import page_by_number
 from ..registry import action
@@ -54,7 +58,9 @@ def get_host(ctx):
     fields = ('HostId', 'HostName', 'OSType', 'Source', 'SourceInstanceId', 'SourceInstanceState',
               'ActiveAddressType', 'HostPrivateAddress', 'HostPublicAddress', 'NetworkDomainId', 'Comment')
     host = {field: record.get(field, '') for field in fields}
-    # The emulator keeps no protocols; a host's key exchange is `default` until ModifyHost sets one.
+    # Not documented: the emulator keeps no protocols, and a host's key exchange is `default` until
+    # ModifyHost sets one (GetHostResponseBodyHost.PrefKex lists the values, returned "only when
+    # OSType is Linux"). The module never reads either.
     host.update(PrefKex=record.get('PrefKex', 'default'), Protocols=[])
     return {'Host': host}
 
