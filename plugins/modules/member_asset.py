@@ -505,8 +505,8 @@ def selected_keys(module, access, directory, discovered, scope):
 def run_writes(module, jobs):
     """Run ``(kind, asset, call)`` jobs, at most max_concurrency at a time; returns (done, failed)."""
     done, failed = [], []
-    for (kind, asset, _call), value, exc in run_concurrently(module.params["max_concurrency"], jobs,
-                                                               lambda job: job[2]()):
+    outcomes = run_concurrently(module.params["max_concurrency"], jobs, lambda job: job[2]())
+    for (kind, asset, _call), value, exc in outcomes:
         if exc is None:
             done.append((kind, dict(asset, asset_id=value or asset.get("asset_id"))))
         else:
