@@ -2,23 +2,43 @@
 # Copyright: Contributors to the alicloud.bastionhost collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Bastionhost 2019-12-09: bastion hosts and what multi-account management needs of them."""
+"""Bastionhost 2019-12-09: the bastion hosts of the caller, and the ``BastionHost`` service that owns
+every read and write the modules make on one of them.
+
+    bastion = BastionHost(module.client("bastionhost"), module.region, instance_id, max_workers=4)
+    imported = bastion.imported_assets()
+    asset_id = bastion.import_asset(asset, "Private", None)
+    bastion.update_record(asset, {"name": {"before": "web-1", "after": "shop-web-1"}})
+
+The plan (planning.py) says *what* changes; this file says *how* it is written: which action,
+which batch of at most 100 ids, what to read back after an answer that may have been lost.
+"""
 
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import (
-    paginate_pages,
-    paginate_pages_concurrently,
-    paginate_tokens,
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import (
+    DATABASE,
+    HOST,
+    TYPE_OF_SOURCE,
+    asset_type,
+    is_host,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import (
+    run_concurrently,
+    values_or_raise,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import (
     database_type,
     ownership_record,
     read_ownership,
     sort_assets,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import (
+    paginate_pages,
+    paginate_pages_concurrently,
+    paginate_tokens,
 )
 
 # The plan codes the DescribeInstances model documents: cloudbastion is Basic, cloudbastion_ha
@@ -85,212 +105,8 @@ def instance_facts(raw):
     return instance
 
 
-def list_rd_members(client, region, instance_id):
-    """UIDs of the Resource Directory members added to a bastion host."""
-    def fetch(token, size):
-        request = client.models.ListInstanceRdMembersRequest(
-            region_id=region, instance_id=instance_id, next_token=token, max_results=size)
-        return client.call("list_instance_rd_members", request, retry=True)
-    return [str(m.get("MemberId")) for m in paginate_tokens(fetch, ("Members",), max_results=100)]
-
-
-def add_rd_member(client, region, instance_id, member_id):
-    request = client.models.AddInstanceRdMemberRequest(region_id=region, instance_id=instance_id, member_id=member_id)
-    client.write("add_instance_rd_member", request,
-                 read_back=lambda: True if member_id in list_rd_members(client, region, instance_id) else None)
-
-
-def remove_rd_member(client, region, instance_id, member_id):
-    request = client.models.RemoveInstanceRdMemberRequest(region_id=region, instance_id=instance_id, member_id=member_id)
-    client.write("remove_instance_rd_member", request,
-                 read_back=lambda: True if member_id not in list_rd_members(client, region, instance_id) else None)
-
-
-def delete_imported_asset(client, region, instance_id, asset):
-    """Delete an imported host or database (an ``imported_assets`` item)."""
-    if asset["type"] == "ecs":
-        method, request = "delete_host", client.models.DeleteHostRequest(
-            region_id=region, instance_id=instance_id, host_id=asset["asset_id"])
-    else:
-        method, request = "delete_database", client.models.DeleteDatabaseRequest(
-            region_id=region, instance_id=instance_id, database_id=asset["asset_id"])
-    client.write(method, request,
-                 read_back=lambda: True if find_imported(client, region, instance_id, asset) is None else None)
-
-
-def network_domain_ids(client, region, instance_id):
-    """IDs of the network domains of a bastion host."""
-    def fetch(number, size):
-        request = client.models.ListNetworkDomainsRequest(
-            region_id=region, instance_id=instance_id, page_number=str(number), page_size=str(size))
-        return client.call("list_network_domains", request, retry=True)
-    return [d.get("NetworkDomainId") for d in paginate_pages(fetch, ("NetworkDomains",), page_size=100)]
-
-
-DATABASE_SOURCES = {"rds": "Rds", "polardb": "PolarDB"}
-# ListHosts / ListDatabases Source -> asset type; other sources (Local) are never touched.
-IMPORTED_HOST_SOURCES = {"Ecs": "ecs"}
-IMPORTED_DATABASE_SOURCES = dict((source, kind) for kind, source in DATABASE_SOURCES.items())
-PAGE_SIZE = 100
-
-
-def import_asset(client, region, instance_id, asset, address_type="Private", network_domain_id=None):
-    """Import a member's ECS instance as a host, or its RDS/PolarDB instance as a database, with
-    the ownership record (member and region) in its Comment. ``planning.import_blocker`` has
-    already made sure the asset can be imported.
-
-    Returns the new host or database ID. A create that may have been applied although it failed
-    is read back (``find_imported``) before it is tried again, so it never makes a duplicate."""
-    common = dict(region_id=region, instance_id=instance_id, source_instance_id=asset["instance_id"],
-                  instance_member_id=int(asset["member_id"]), active_address_type=address_type,
-                  network_domain_id=network_domain_id, comment=ownership_record(asset["member_id"], asset["region"]))
-    if asset["type"] == "ecs":
-        method, id_key = "create_host", "HostId"
-        request = client.models.CreateHostRequest(
-            source="Ecs", instance_region_id=asset["region"], host_name=asset["name"], ostype=asset["os"] or "Linux",
-            host_private_address=asset.get("address"), host_public_address=asset.get("public_address"), **common)
-    else:
-        method, id_key = "create_database", "DatabaseId"
-        kind, port = database_type(asset["engine"])
-        request = client.models.CreateDatabaseRequest(
-            source=DATABASE_SOURCES[asset["type"]], source_instance_region_id=asset["region"],
-            database_name=asset["name"], database_type=kind, database_port=asset.get("port") or port,
-            database_private_address=asset.get("address"), database_public_address=asset.get("public_address"),
-            polar_dbendpoint_type=asset.get("endpoint_type") if asset["type"] == "polardb" else None, **common)
-    created = client.write(method, request, read_back=lambda: _created(find_imported(
-        client, region, instance_id, asset), id_key))
-    return created.get(id_key)
-
-
-def _created(asset_id, id_key):
-    return {id_key: asset_id} if asset_id is not None else None
-
-
-def find_imported(client, region, instance_id, asset):
-    """The host or database ID of an imported source instance, or None (a read-back after a write)."""
-    if asset["type"] == "ecs":
-        def fetch(number, size):
-            return client.call("list_hosts", client.models.ListHostsRequest(
-                instance_id=instance_id, region_id=region, source="Ecs", source_instance_id=asset["instance_id"],
-                page_number=str(number), page_size=str(size)), retry=True)
-        items, id_key = paginate_pages(fetch, ("Hosts",), page_size=PAGE_SIZE), "HostId"
-    else:
-        def fetch(number, size):
-            return client.call("list_databases", client.models.ListDatabasesRequest(
-                instance_id=instance_id, region_id=region, source=DATABASE_SOURCES[asset["type"]],
-                page_number=str(number), page_size=str(size)), retry=True)
-        items, id_key = paginate_pages(fetch, ("Databases",), page_size=PAGE_SIZE), "DatabaseId"
-    return next((str(i.get(id_key)) for i in items if i.get("SourceInstanceId") == asset["instance_id"]), None)
-
-
-def imported_assets(client, region, instance_id, max_workers=4):
-    """The ECS, RDS and PolarDB assets imported into a bastion host (Local ones are left out).
-
-    Each is ``{type, instance_id, asset_id, name, address_type, network_domain_id, source_state,
-    member_id, region}``: ``member_id`` and ``region`` come from the ownership record in the
-    Comment (None without one; a database's region is also in ListDatabases).
-
-    ListHosts and ListDatabases are read at the same time, and the pages of each after the first
-    too, at most ``max_workers`` calls of each at once."""
-    def listing(method, request_class, items_key):
-        def fetch(number, size):
-            request = getattr(client.models, request_class)(
-                instance_id=instance_id, region_id=region, page_number=str(number), page_size=str(size))
-            return client.call(method, request, retry=True)
-        return paginate_pages_concurrently(fetch, (items_key,), page_size=PAGE_SIZE, max_workers=max_workers)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        hosts = pool.submit(listing, "list_hosts", "ListHostsRequest", "Hosts")
-        databases = pool.submit(listing, "list_databases", "ListDatabasesRequest", "Databases")
-        hosts, databases = hosts.result(), databases.result()
-    imported = []
-    for raw in hosts:
-        if raw.get("Source") in IMPORTED_HOST_SOURCES:
-            imported.append(_imported(IMPORTED_HOST_SOURCES[raw["Source"]], raw, raw.get("HostId"),
-                                      raw.get("HostName"), None))
-    for raw in databases:
-        if raw.get("Source") in IMPORTED_DATABASE_SOURCES:
-            imported.append(_imported(IMPORTED_DATABASE_SOURCES[raw["Source"]], raw, raw.get("DatabaseId"),
-                                      raw.get("DatabaseName"), raw.get("SourceInstanceRegionId")))
-    return sort_assets(imported)
-
-
-def _imported(asset_type, raw, asset_id, name, listed_region):
-    member_id, region = read_ownership(raw.get("Comment")) or (None, listed_region or None)
-    host = asset_type == "ecs"
-    return {
-        "type": asset_type,
-        "instance_id": raw.get("SourceInstanceId"),
-        "asset_id": str(asset_id) if asset_id is not None else None,
-        "name": name,
-        "address": raw.get("HostPrivateAddress" if host else "DatabasePrivateAddress") or None,
-        "public_address": raw.get("HostPublicAddress" if host else "DatabasePublicAddress") or None,
-        "os": raw.get("OSType") if host else None,
-        "address_type": raw.get("ActiveAddressType"),
-        # ListHosts does not report it (GetHost does); ListDatabases does.
-        "network_domain_id": raw.get("NetworkDomainId") or None,
-        "source_state": raw.get("SourceInstanceState"),
-        "member_id": member_id,
-        "region": region,
-    }
-
-
-# --- keeping imported assets in step -------------------------------------------------------
-
-BATCH_SIZE = 100  # ids per ModifyHostsActiveAddressType, Move*ToNetworkDomain and Add*ToGroup call
-
-
-def batches(ids, size=BATCH_SIZE):
-    ids = list(ids)
-    return [ids[start:start + size] for start in range(0, len(ids), size)]
-
-
-def host_network_domain(client, region, instance_id, host_id):
-    """The network domain of an imported host (GetHost: ListHosts does not report it)."""
-    body = client.call("get_host", client.models.GetHostRequest(region_id=region, instance_id=instance_id,
-                                                                host_id=host_id), retry=True)
-    return (body.get("Host") or {}).get("NetworkDomainId") or None
-
-
-def modify_imported_asset(client, region, instance_id, asset, changes):
-    """ModifyHost / ModifyDatabase with the changed name, addresses and OS (setting the same values
-    twice is harmless, so the call is retried)."""
-    wanted = dict((field, change["after"]) for field, change in changes.items())
-    if asset["type"] == "ecs":
-        request = client.models.ModifyHostRequest(
-            region_id=region, instance_id=instance_id, host_id=asset["asset_id"], host_name=wanted.get("name"),
-            host_private_address=wanted.get("address"), host_public_address=wanted.get("public_address"),
-            ostype=wanted.get("os"))
-        client.call("modify_host", request, retry=True)
-    else:
-        request = client.models.ModifyDatabaseRequest(
-            region_id=region, instance_id=instance_id, database_id=asset["asset_id"],
-            source_instance_id=asset["instance_id"], database_name=wanted.get("name"),
-            database_private_address=wanted.get("address"), database_public_address=wanted.get("public_address"),
-            active_address_type=wanted.get("address_type"))
-        client.call("modify_database", request, retry=True)
-
-
-def set_hosts_address_type(client, region, instance_id, host_ids, address_type):
-    for ids in batches(host_ids):
-        body = client.call("modify_hosts_active_address_type", client.models.ModifyHostsActiveAddressTypeRequest(
-            region_id=region, instance_id=instance_id, host_ids=json.dumps(ids), active_address_type=address_type),
-            retry=True)
-        require_ok_results(body, "ModifyHostsActiveAddressType")
-
-
-def move_to_network_domain(client, region, instance_id, kind, asset_ids, domain_id):
-    """MoveHostsToNetworkDomain (``kind`` ecs) or MoveDatabasesToNetworkDomain."""
-    for ids in batches(asset_ids):
-        if kind == "ecs":
-            body = client.call("move_hosts_to_network_domain", client.models.MoveHostsToNetworkDomainRequest(
-                region_id=region, instance_id=instance_id, host_ids=ids, network_domain_id=domain_id), retry=True)
-        else:
-            body = client.call("move_databases_to_network_domain",
-                               client.models.MoveDatabasesToNetworkDomainRequest(
-                                   region_id=region, instance_id=instance_id, database_ids=ids,
-                                   network_domain_id=domain_id), retry=True)
-        require_ok_results(body, "Move to network domain %s" % domain_id)
+class BatchError(Exception):
+    """Some ids of a batch call were refused."""
 
 
 def require_ok_results(body, action):
@@ -301,49 +117,293 @@ def require_ok_results(body, action):
             "%s %s (%s)" % (r.get("HostId") or r.get("DatabaseId"), r.get("Code"), r.get("Message")) for r in failed)))
 
 
-class BatchError(Exception):
-    """Some ids of a batch call were refused."""
+BATCH_SIZE = 100  # ids per ModifyHostsActiveAddressType, Move*ToNetworkDomain and Add*ToGroup call
+PAGE_SIZE = 100
+# The fields of a record ModifyHost / ModifyDatabase write (a database's address type too); the
+# address type of hosts, the network domain and the groups are written by batch calls.
+RECORD_FIELDS = {HOST: frozenset(("name", "address", "public_address", "os")),
+                 DATABASE: frozenset(("name", "address", "public_address", "address_type"))}
+# What the batch calls of each kind are: (ListX for group members, MoveXToNetworkDomain, AddXToGroup).
+_KIND_CALLS = {
+    HOST: dict(list_method="list_hosts", list_request="ListHostsRequest", items="Hosts", id_key="HostId",
+               move="move_hosts_to_network_domain", move_request="MoveHostsToNetworkDomainRequest", ids="host_ids",
+               add="add_hosts_to_group", add_request="AddHostsToGroupRequest"),
+    DATABASE: dict(list_method="list_databases", list_request="ListDatabasesRequest", items="Databases",
+                   id_key="DatabaseId", move="move_databases_to_network_domain",
+                   move_request="MoveDatabasesToNetworkDomainRequest", ids="database_ids",
+                   add="add_databases_to_group", add_request="AddDatabasesToGroupRequest"),
+}
 
 
-def host_groups(client, region, instance_id):
-    """``{group name: group id}`` of a bastion host's asset groups."""
-    def fetch(number, size):
-        return client.call("list_host_groups", client.models.ListHostGroupsRequest(
-            region_id=region, instance_id=instance_id, page_number=str(number), page_size=str(size)), retry=True)
-    return dict((g.get("HostGroupName"), str(g.get("HostGroupId"))) for g in paginate_pages(
-        fetch, ("HostGroups",), page_size=PAGE_SIZE))
+def batches(ids, size=BATCH_SIZE):
+    ids = list(ids)
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
 
 
-def group_members(client, region, instance_id, group_id):
-    """``{("ecs", host id), ("db", database id)}`` of one asset group."""
-    def listing(method, request_class, items_key, id_key, kind):
-        def fetch(number, size):
-            return client.call(method, getattr(client.models, request_class)(
-                region_id=region, instance_id=instance_id, host_group_id=group_id, page_number=str(number),
-                page_size=str(size)), retry=True)
-        return set((kind, str(i.get(id_key))) for i in paginate_pages(fetch, (items_key,), page_size=PAGE_SIZE))
-    return (listing("list_hosts", "ListHostsRequest", "Hosts", "HostId", "ecs")
-            | listing("list_databases", "ListDatabasesRequest", "Databases", "DatabaseId", "db"))
+def _kind(asset):
+    return asset_type(asset).kind
 
 
-def create_host_group(client, region, instance_id, name):
-    """The new group's id; read back by name after an answer that may have been lost."""
-    body = client.write("create_host_group", client.models.CreateHostGroupRequest(
-        region_id=region, instance_id=instance_id, host_group_name=name),
-        read_back=lambda: _created(host_groups(client, region, instance_id).get(name), "HostGroupId"))
-    return str(body.get("HostGroupId"))
+def _created(asset_id, id_key):
+    return {id_key: asset_id} if asset_id is not None else None
 
 
-def add_to_group(client, region, instance_id, group_id, kind, asset_ids):
-    """AddHostsToGroup (``kind`` ecs) or AddDatabasesToGroup, read back after a lost answer."""
-    for ids in batches(asset_ids):
-        if kind == "ecs":
-            method, request = "add_hosts_to_group", client.models.AddHostsToGroupRequest(
-                region_id=region, instance_id=instance_id, host_group_id=group_id, host_ids=json.dumps(ids))
+class BastionHost:
+    """One bastion host: its members, imported assets and asset groups, read and written through
+    one Bastionhost client. Writes raise the SDK's exception; the module says what failed."""
+
+    def __init__(self, client, region, instance_id, max_workers=4):
+        self.client = client
+        self.models = client.models
+        self.region = region
+        self.instance_id = instance_id
+        self.max_workers = max_workers
+        self._groups = None
+
+    def _request(self, name, **fields):
+        return getattr(self.models, name)(region_id=self.region, instance_id=self.instance_id, **fields)
+
+    def _read(self, method, name, **fields):
+        return self.client.call(method, self._request(name, **fields), retry=True)
+
+    def _pages(self, method, name, items_key, **fields):
+        return paginate_pages(lambda number, size: self._read(
+            method, name, page_number=str(number), page_size=str(size), **fields), (items_key,), page_size=PAGE_SIZE)
+
+    # --- the bastion host and its members ---------------------------------------------------
+
+    def facts(self):
+        """The bastion host's facts (``instance_facts``), or None when the caller has none such."""
+        return find_instance(self.client, self.region, self.instance_id)
+
+    def members(self):
+        """UIDs of the Resource Directory members added to the bastion host."""
+        def fetch(token, size):
+            return self._read("list_instance_rd_members", "ListInstanceRdMembersRequest", next_token=token,
+                              max_results=size)
+        return [str(m.get("MemberId")) for m in paginate_tokens(fetch, ("Members",), max_results=100)]
+
+    def add_member(self, member_id):
+        self.client.write("add_instance_rd_member", self._request("AddInstanceRdMemberRequest", member_id=member_id),
+                          read_back=lambda: True if member_id in self.members() else None)
+
+    def remove_member(self, member_id):
+        self.client.write("remove_instance_rd_member",
+                          self._request("RemoveInstanceRdMemberRequest", member_id=member_id),
+                          read_back=lambda: True if member_id not in self.members() else None)
+
+    def network_domain_ids(self):
+        """IDs of the bastion host's network domains."""
+        return [d.get("NetworkDomainId") for d in self._pages(
+            "list_network_domains", "ListNetworkDomainsRequest", "NetworkDomains")]
+
+    # --- imported assets --------------------------------------------------------------------
+
+    def imported_assets(self):
+        """The ECS, RDS and PolarDB assets imported into the bastion host (Local ones are left out).
+
+        Each is ``{type, instance_id, asset_id, name, address, public_address, os, address_type,
+        network_domain_id, source_state, member_id, region}``: ``member_id`` and ``region`` come from
+        the ownership record in the Comment (None without one; a database's region is also in
+        ListDatabases). ListHosts and ListDatabases are read at the same time, and the pages of each
+        after the first too, at most ``max_workers`` calls of each at once."""
+        def listing(kind):
+            calls = _KIND_CALLS[kind]
+
+            def fetch(number, size):
+                return self._read(calls["list_method"], calls["list_request"], page_number=str(number),
+                                  page_size=str(size))
+            return paginate_pages_concurrently(fetch, (calls["items"],), page_size=PAGE_SIZE,
+                                               max_workers=self.max_workers)
+
+        hosts, databases = values_or_raise(run_concurrently(2, (HOST, DATABASE), listing))
+        imported = [_imported(kind, raw) for kind, records in ((HOST, hosts), (DATABASE, databases))
+                    for raw in records if (kind, raw.get("Source")) in TYPE_OF_SOURCE]
+        return sort_assets(imported)
+
+    def find_imported(self, asset):
+        """The host or database ID of an imported source instance, or None (a read-back after a write)."""
+        kind = asset_type(asset)
+        calls = _KIND_CALLS[kind.kind]
+        fields = dict(source=kind.source)
+        if kind.kind == HOST:
+            fields["source_instance_id"] = asset["instance_id"]
+        items = self._pages(calls["list_method"], calls["list_request"], calls["items"], **fields)
+        return next((str(i.get(calls["id_key"])) for i in items if i.get("SourceInstanceId") == asset["instance_id"]),
+                    None)
+
+    def import_asset(self, asset, address_type="Private", network_domain_id=None):
+        """Import a member's ECS instance as a host, or its RDS/PolarDB instance as a database, with
+        the ownership record (member and region) in its Comment. Planning has already made sure the
+        asset can be imported.
+
+        Returns the new host or database ID. A create that may have been applied although it failed
+        is read back (``find_imported``) before it is tried again, so it never makes a duplicate."""
+        kind = asset_type(asset)
+        common = dict(source=kind.source, source_instance_id=asset["instance_id"],
+                      instance_member_id=int(asset["member_id"]), active_address_type=address_type,
+                      network_domain_id=network_domain_id,
+                      comment=ownership_record(asset["member_id"], asset["region"]))
+        if kind.kind == HOST:
+            method, id_key = "create_host", "HostId"
+            request = self._request(
+                "CreateHostRequest", instance_region_id=asset["region"], host_name=asset["name"],
+                ostype=asset["os"] or "Linux", host_private_address=asset.get("address"),
+                host_public_address=asset.get("public_address"), **common)
         else:
-            method, request = "add_databases_to_group", client.models.AddDatabasesToGroupRequest(
-                region_id=region, instance_id=instance_id, host_group_id=group_id, database_ids=ids)
-        wanted = set(("ecs" if kind == "ecs" else "db", i) for i in ids)
-        body = client.write(method, request, read_back=lambda wanted=wanted: (
-            {} if wanted <= group_members(client, region, instance_id, group_id) else None))
-        require_ok_results(body, method)
+            method, id_key = "create_database", "DatabaseId"
+            database, port = database_type(asset["engine"])
+            request = self._request(
+                "CreateDatabaseRequest", source_instance_region_id=asset["region"], database_name=asset["name"],
+                database_type=database, database_port=asset.get("port") or port,
+                database_private_address=asset.get("address"), database_public_address=asset.get("public_address"),
+                polar_dbendpoint_type=asset.get("endpoint_type"), **common)
+        created = self.client.write(method, request, read_back=lambda: _created(self.find_imported(asset), id_key))
+        return created.get(id_key)
+
+    def delete_asset(self, asset):
+        """Delete an imported host or database (an ``imported_assets`` item)."""
+        if is_host(asset):
+            method, request = "delete_host", self._request("DeleteHostRequest", host_id=asset["asset_id"])
+        else:
+            method, request = "delete_database", self._request("DeleteDatabaseRequest",
+                                                               database_id=asset["asset_id"])
+        self.client.write(method, request, read_back=lambda: True if self.find_imported(asset) is None else None)
+
+    def host_network_domain(self, host):
+        """The network domain of an imported host (GetHost: ListHosts does not report it)."""
+        body = self._read("get_host", "GetHostRequest", host_id=host["asset_id"])
+        return (body.get("Host") or {}).get("NetworkDomainId") or None
+
+    # --- updates ----------------------------------------------------------------------------
+
+    @staticmethod
+    def has_record_changes(asset):
+        """Whether an update of ``asset`` (its ``changes``) needs ModifyHost / ModifyDatabase."""
+        return bool(set(asset["changes"]) & RECORD_FIELDS[_kind(asset)])
+
+    def update_record(self, asset, changes):
+        """ModifyHost / ModifyDatabase with the changed name, addresses and OS (setting the same values
+        twice is harmless, so the call is retried)."""
+        wanted = dict((field, change["after"]) for field, change in changes.items())
+        if is_host(asset):
+            self._read("modify_host", "ModifyHostRequest", host_id=asset["asset_id"], host_name=wanted.get("name"),
+                       host_private_address=wanted.get("address"), host_public_address=wanted.get("public_address"),
+                       ostype=wanted.get("os"))
+        else:
+            self._read("modify_database", "ModifyDatabaseRequest", database_id=asset["asset_id"],
+                       source_instance_id=asset["instance_id"], database_name=wanted.get("name"),
+                       database_private_address=wanted.get("address"),
+                       database_public_address=wanted.get("public_address"),
+                       active_address_type=wanted.get("address_type"))
+
+    def batch_writes(self, updated, imported, network_domain_id=None):
+        """The batch writes that follow the per-asset ones, as ``[(assets, write)]``: ``write()`` makes
+        the calls for those assets (at most 100 ids each). Hosts whose address type changes, assets
+        moving to ``network_domain_id``, and assets joining a group (``host_group``: the updated whose
+        group changes and the newly ``imported`` that have one; a missing group is created once)."""
+        writes = []
+        for address_type in ("Private", "Public"):
+            hosts = [a for a in updated if is_host(a)
+                     and (a["changes"].get("address_type") or {}).get("after") == address_type]
+            if hosts:
+                writes.append((hosts, lambda h=hosts, t=address_type: self.set_hosts_address_type(h, t)))
+        for kind in (HOST, DATABASE):
+            moving = [a for a in updated if _kind(a) == kind and "network_domain_id" in a["changes"]]
+            if moving:
+                writes.append((moving, lambda m=moving: self.move_to_network_domain(m, network_domain_id)))
+        joining = [a for a in updated if "host_group" in a["changes"]] + [a for a in imported if a.get("host_group")]
+        for name in sorted(set(a["host_group"] for a in joining)):
+            for kind in (HOST, DATABASE):
+                members = [a for a in joining if a["host_group"] == name and _kind(a) == kind]
+                if members:
+                    writes.append((members, lambda m=members, n=name: self.add_to_group(n, m)))
+        return writes
+
+    def set_hosts_address_type(self, hosts, address_type):
+        for ids in batches(h["asset_id"] for h in hosts):
+            body = self._read("modify_hosts_active_address_type", "ModifyHostsActiveAddressTypeRequest",
+                              host_ids=json.dumps(ids), active_address_type=address_type)
+            require_ok_results(body, "ModifyHostsActiveAddressType")
+
+    def move_to_network_domain(self, assets, domain_id):
+        """MoveHostsToNetworkDomain or MoveDatabasesToNetworkDomain (assets of one kind)."""
+        calls = _KIND_CALLS[_kind(assets[0])]
+        for ids in batches(a["asset_id"] for a in assets):
+            body = self._read(calls["move"], calls["move_request"], network_domain_id=domain_id,
+                              **{calls["ids"]: ids})
+            require_ok_results(body, "Move to network domain %s" % domain_id)
+
+    # --- asset groups -----------------------------------------------------------------------
+
+    def groups(self):
+        """``{group name: group id}`` of the bastion host's asset groups (read once, then kept)."""
+        if self._groups is None:
+            self._groups = self._list_groups()
+        return self._groups
+
+    def _list_groups(self):
+        return dict((g.get("HostGroupName"), str(g.get("HostGroupId"))) for g in self._pages(
+            "list_host_groups", "ListHostGroupsRequest", "HostGroups"))
+
+    def group_members(self, group_id):
+        """``{("host", host id), ("database", database id)}`` of one asset group."""
+        members = set()
+        for kind, calls in _KIND_CALLS.items():
+            members |= set((kind, str(i.get(calls["id_key"]))) for i in self._pages(
+                calls["list_method"], calls["list_request"], calls["items"], host_group_id=group_id))
+        return members
+
+    def groups_of_assets(self):
+        """``{(kind, asset id): {group names}}``: which groups each imported asset is in."""
+        members = {}
+        for name, group_id in self.groups().items():
+            for member in self.group_members(group_id):
+                members.setdefault(member, set()).add(name)
+        return members
+
+    def group_id(self, name):
+        """The id of asset group ``name``, created when missing (once); read back by name after an
+        answer that may have been lost."""
+        groups = self.groups()
+        if name not in groups:
+            body = self.client.write("create_host_group", self._request("CreateHostGroupRequest", host_group_name=name),
+                                     read_back=lambda: _created(self._list_groups().get(name), "HostGroupId"))
+            groups[name] = str(body.get("HostGroupId"))
+        return groups[name]
+
+    def add_to_group(self, name, assets):
+        """AddHostsToGroup or AddDatabasesToGroup (assets of one kind), read back after a lost answer."""
+        kind = _kind(assets[0])
+        calls = _KIND_CALLS[kind]
+        group_id = self.group_id(name)
+        for ids in batches(a["asset_id"] for a in assets):
+            # AddHostsToGroup takes HostIds as a JSON array text, AddDatabasesToGroup a list (SDK models).
+            request = self._request(calls["add_request"], host_group_id=group_id,
+                                    **{calls["ids"]: json.dumps(ids) if kind == HOST else ids})
+            wanted = set((kind, i) for i in ids)
+            body = self.client.write(calls["add"], request, read_back=lambda wanted=wanted: (
+                {} if wanted <= self.group_members(group_id) else None))
+            require_ok_results(body, calls["add"])
+
+
+def _imported(kind, raw):
+    host = kind == HOST
+    member_id, region = read_ownership(raw.get("Comment")) or (
+        None, None if host else raw.get("SourceInstanceRegionId") or None)
+    asset_id = raw.get("HostId" if host else "DatabaseId")
+    return {
+        "type": TYPE_OF_SOURCE[(kind, raw.get("Source"))],
+        "instance_id": raw.get("SourceInstanceId"),
+        "asset_id": str(asset_id) if asset_id is not None else None,
+        "name": raw.get("HostName" if host else "DatabaseName"),
+        "address": raw.get("HostPrivateAddress" if host else "DatabasePrivateAddress") or None,
+        "public_address": raw.get("HostPublicAddress" if host else "DatabasePublicAddress") or None,
+        "os": raw.get("OSType") if host else None,
+        "address_type": raw.get("ActiveAddressType"),
+        # ListHosts does not report it (GetHost does); ListDatabases does.
+        "network_domain_id": raw.get("NetworkDomainId") or None,
+        "source_state": raw.get("SourceInstanceState"),
+        "member_id": member_id,
+        "region": region,
+    }

@@ -35,6 +35,7 @@ import traceback
 from collections import namedtuple
 from urllib.parse import urlsplit
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import ASSET_TYPES
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import Pacing
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.retry import (
     Backoff,
@@ -71,10 +72,9 @@ PRODUCTS = {
                                "resourcemanager.aliyuncs.com"),
     "sts": Product("alibabacloud_sts20150401", "alibabacloud-sts20150401", "sts.aliyuncs.com"),
     "ram": Product("alibabacloud_ram20150501", "alibabacloud-ram20150501", "ram.aliyuncs.com"),
-    "ecs": Product("alibabacloud_ecs20140526", "alibabacloud-ecs20140526", None),
-    "rds": Product("alibabacloud_rds20140815", "alibabacloud-rds20140815", None),
-    "polardb": Product("alibabacloud_polardb20170801", "alibabacloud-polardb20170801", None),
 }
+# The products that list each asset type inside members (the asset-type registry).
+PRODUCTS.update((t.product, Product(t.sdk[0], t.sdk[1], None)) for t in ASSET_TYPES.values())
 
 
 class MissingSdkError(ImportError):

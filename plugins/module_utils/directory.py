@@ -10,7 +10,8 @@ import re
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error, error_details
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import Problems, normalize_tags
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import tags_match
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
 
 BASTIONHOST_SERVICE = "bastionhost.aliyuncs.com"
 REQUIRED_RAM_POLICIES = ("AliyunYundunBastionHostFullAccess", "AliyunResourceDirectoryFullAccess")
@@ -153,7 +154,7 @@ class Directory:
         return [a for a in self.accounts.values() if self.why_not_a_member(a["member_id"]) is None]
 
     def resolve(self, names_or_ids):
-        """``(uids, problems)`` for UIDs or display names; ``problems`` (planning.Problems) groups the bad
+        """``(uids, problems)`` for UIDs or display names; ``problems`` (problems.Problems) groups the bad
         entries by what is wrong with them."""
         by_name = {}
         for account in self.accounts.values():
@@ -186,13 +187,12 @@ class Directory:
 
     def select(self, folder_ids=None, tags=None, select_all=False):
         """UIDs of the eligible members in ``folder_ids`` (directly) carrying every tag in ``tags``
-        (values as text: YAML ``true`` matches "true")."""
-        tags = normalize_tags(tags)
+        (model.tags_match: values as text, YAML ``true`` matches "true"; an empty value needs the key)."""
         chosen = []
         for account in self.eligible_members():
             if folder_ids and account["folder_id"] not in folder_ids:
                 continue
-            if tags and any(normalize_tags(account["tags"]).get(k) != v for k, v in tags.items()):
+            if tags and not tags_match(tags, account["tags"]):
                 continue
             if folder_ids or tags or select_all:
                 chosen.append(account["member_id"])

@@ -146,20 +146,27 @@ def remediation_of(exc, code):
     return remediation_for(code)
 
 
-def describe_error(exc, what, secrets=()):
-    """``(message, details)`` for ``exc`` raised while doing ``what`` (e.g. "failed to list hosts")."""
+def error_reason(exc):
+    """``(reason, details)``: why the call failed, with its code and request id: "why (code: C, request id: R)"."""
     details = error_details(exc)
     reason = " ".join(server_message(exc).split()).rstrip(".")
-    message = "%s: %s" % (what, reason)
     references = [
         "%s: %s" % (label, details[key])
         for label, key in (("code", "code"), ("request id", "request_id"))
         if details[key]
     ]
     if references:
-        message += " (%s)" % ", ".join(references)
-    message += "."
-    remedy = remediation_of(exc, details["code"])
-    if remedy:
-        message += " %s%s." % (remedy[0].upper(), remedy[1:])
+        reason += " (%s)" % ", ".join(references)
+    return reason, details
+
+
+def describe_error(exc, what, secrets=(), remedy=None):
+    """``(message, details)`` for ``exc`` raised while doing ``what`` (e.g. "failed to list hosts"): the one
+    place an API error becomes "what: why (code: C, request id: R). What to do." ``remedy(code)`` gives
+    the advice where the caller knows better than ``remediation_of``."""
+    reason, details = error_reason(exc)
+    message = "%s: %s." % (what, reason)
+    advice = remedy(details["code"]) if remedy else remediation_of(exc, details["code"])
+    if advice:
+        message += " %s%s." % (advice[0].upper(), advice[1:])
     return scrub(message, secrets), details

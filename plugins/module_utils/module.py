@@ -98,16 +98,17 @@ class AlicloudModule(AnsibleModule):
                 lambda: ClientFactory.from_params(self.params, secrets=self._secret_values), what)
         return self._clients
 
-    def client(self, product, region=None, factory=None):
-        """The AlicloudClient for ``product`` (see client.py), from ``factory`` or ``clients``."""
-        factory = factory or self.clients
-        return self._or_fail(lambda: factory.client(product, region), "failed to create the %s client" % product)
+    def client(self, product, region=None):
+        """The AlicloudClient for ``product`` (see client.py) with the caller's credentials."""
+        return self._or_fail(lambda: self.clients.client(product, region), "failed to create the %s client" % product)
 
-    def for_assumed_role(self, role_arn, session_name=None, duration=None):
-        """A ClientFactory using temporary credentials of ``role_arn`` (e.g. a member's role)."""
-        return self._or_fail(
-            lambda: self.clients.for_assumed_role(role_arn, session_name, duration),
-            "failed to assume role %s" % role_arn)
+    def api_read(self, what, call):
+        """``call()``, or fail the task saying what could not be done ("failed to <what>": why, code,
+        request id, remedy)."""
+        try:
+            return call()
+        except Exception as exc:
+            self.fail_json_api(exc, "failed to %s" % what)
 
     def fail_json_api(self, exc, msg, **kwargs):
         """Fail with one readable line for an SDK exception; ``error`` holds code,

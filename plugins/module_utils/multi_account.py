@@ -2,46 +2,47 @@
 # Copyright: Contributors to the alicloud.bastionhost collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The checks every multi-account module makes before its first write: the bastion host
-supports multi-account management and the caller may manage member accounts."""
+"""What every multi-account module shares: its options (one argument spec, documented once in the
+doc fragment alicloud.bastionhost.multi_account) and the checks it makes before its first write (the
+bastion host supports multi-account management, the caller may manage member accounts, the regions
+exist)."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import known_regions
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import find_instance
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import DEFAULT_MEMBER_ROLE, known_regions
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import Directory, DirectoryError
 
 
-def api_read(module, what, call):
-    """``call()``, or fail the task saying what could not be done (code, request id, remedy)."""
-    try:
-        return call()
-    except Exception as exc:
-        module.fail_json_api(exc, "failed to %s" % what)
+def multi_account_argument_spec(instance_id=True, member_role=True, concurrency=True, removals=True):
+    """The shared options a module takes (doc fragments: alicloud.bastionhost.multi_account and its
+    MEMBER_ROLE, CONCURRENCY and REMOVALS parts)."""
+    spec = {}
+    if instance_id:
+        spec["instance_id"] = dict(type="str", required=True)
+    if member_role:
+        spec["member_role_name"] = dict(type="str", default=DEFAULT_MEMBER_ROLE)
+    if concurrency:
+        spec["max_concurrency"] = dict(type="int", default=4)
+    if removals:
+        spec["max_removals"] = dict(type="int")
+    return spec
 
 
-def run_concurrently(workers, items, call):
-    """``call(item)`` for every item, at most ``workers`` at a time: ``[(item, value, exc)]`` in item
-    order, ``exc`` None when the call returned ``value``."""
-    def run(item):
-        try:
-            return item, call(item), None
-        except Exception as exc:
-            return item, None, exc
-    items = list(items)
-    if not items:
-        return []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        return list(pool.map(run, items))
+def multi_account_option_problems(params):
+    """What is wrong with the shared options, as messages (refused before anything is read)."""
+    problems = []
+    if params.get("max_concurrency") is not None and params["max_concurrency"] < 1:
+        problems.append("max_concurrency must be at least 1, got %d" % params["max_concurrency"])
+    if params.get("max_removals") is not None and params["max_removals"] < 0:
+        problems.append("max_removals must be 0 or more, got %d" % params["max_removals"])
+    return problems
 
 
-def require_multi_account_instance(module, bastion, instance_id):
-    """The bastion host's facts; fails unless it exists and supports multi-account management."""
-    region = module.region
-    instance = api_read(module, "describe the bastion host %s" % instance_id,
-                        lambda: find_instance(bastion, region, instance_id))
+def require_multi_account_instance(module, bastion):
+    """The bastion host's facts; fails unless it exists and supports multi-account management
+    (``bastion``: a bastion.BastionHost)."""
+    instance_id, region = bastion.instance_id, bastion.region
+    instance = module.api_read("describe the bastion host %s" % instance_id, bastion.facts)
     if instance is None:
         module.fail_json(msg="bastion host %s not found in %s; bastion hosts are visible only to the account that "
                              "owns them" % (instance_id, region))

@@ -19,7 +19,7 @@ Example::
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently, values_or_raise
 
 TOTAL_KEYS = ("TotalCount", "TotalRecordCount")
 
@@ -74,9 +74,8 @@ def paginate_pages_concurrently(fetch, items_path, page_size=100, max_workers=4)
     last_page = max(1, -(-total // page_size))
     if last_page == 1 or len(first) < page_size:
         return first
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, last_page - 1))) as pool:
-        pages = list(pool.map(lambda number: items_at(fetch(number, page_size) or {}, items_path),
-                              range(2, last_page + 1)))
+    pages = values_or_raise(run_concurrently(max_workers, range(2, last_page + 1), lambda number: items_at(
+        fetch(number, page_size) or {}, items_path)))
     return first + [item for page in pages for item in page]
 
 

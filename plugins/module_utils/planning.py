@@ -21,84 +21,28 @@ Nothing in this file calls an API: the modules read the state, call ``plan_asset
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections import OrderedDict
 
-ASSET_TYPES = ("ecs", "rds", "polardb")
-DATABASE_TYPES = ("rds", "polardb")
-
-# The member and region of an asset the collection imported, written in its Comment on the
-# bastion host (ListHosts does not say either). The whole Comment is this one line.
-OWNERSHIP_RECORD = "imported by alicloud.bastionhost from member %s in %s"
-_OWNERSHIP_PATTERN = re.compile(r"^imported by alicloud\.bastionhost from member (\d{16}) in ([a-z0-9-]+)$")
-
-# Bastionhost's DatabaseType takes MySQL, Oracle, PostgreSQL and SQLServer (CreateDatabaseRequest
-# model); an engine is sent as the type that speaks its protocol, with that type's default port.
-DATABASE_ENGINES = {
-    "mysql": ("MySQL", 3306),
-    "mariadb": ("MySQL", 3306),
-    "postgresql": ("PostgreSQL", 5432),
-    "sqlserver": ("SQLServer", 1433),
-    "oracle": ("Oracle", 1521),
-}
-MAX_NAME_LENGTH = 128  # HostName and DatabaseName (CreateHostRequest / CreateDatabaseRequest models)
-SHOWN_VALUES = 10
-
-
-def ownership_record(member_id, region):
-    """The Comment written on every asset the collection imports."""
-    return OWNERSHIP_RECORD % (member_id, region)
-
-
-def read_ownership(comment):
-    """``(member_id, region)`` from an ownership record, or None for any other Comment."""
-    match = _OWNERSHIP_PATTERN.match(str(comment or "").strip())
-    return (match.group(1), match.group(2)) if match else None
-
-
-def tag_text(value):
-    """A tag value as Alibaba Cloud stores it: text. YAML ``true`` is "true", ``1`` is "1"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def normalize_tags(tags):
-    """``{key: text}``; an empty value only needs the key."""
-    return dict((str(key), tag_text(value)) for key, value in (tags or {}).items())
-
-
-def tags_match(wanted, actual):
-    """True when ``actual`` carries every tag of ``wanted`` (both as text)."""
-    actual = normalize_tags(actual)
-    return all(key in actual and (value == "" or actual[key] == value)
-               for key, value in normalize_tags(wanted).items())
-
-
-def asset_key(asset):
-    """What identifies an asset on a bastion host: ``(type, instance_id)``."""
-    return asset["type"], asset["instance_id"]
-
-
-def sort_assets(assets):
-    """Assets sorted by member, type and instance id."""
-    return sorted(assets, key=lambda a: (a.get("member_id") or "", a["type"], a["instance_id"], a.get("region") or ""))
-
-
-def asset_label(asset, member_label=str):
-    return "%s %s %s" % (member_label(asset.get("member_id") or "?"), asset["type"], asset["instance_id"])
-
-
-def database_type(engine):
-    """``(DatabaseType, default port)`` for an RDS or PolarDB engine, or None when Bastionhost takes none."""
-    return DATABASE_ENGINES.get(str(engine or "").lower())
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import (
+    DATABASE,
+    asset_type,
+    is_host,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import (
+    MAX_NAME_LENGTH,
+    asset_key,
+    asset_label,
+    database_type,
+    normalize_tags,
+    sort_assets,
+    tags_match,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
 
 
 def import_blocker(asset, address_type):
     """Why ``asset`` cannot be imported with ``address_type``, or None when it can."""
-    if asset["type"] in DATABASE_TYPES and database_type(asset.get("engine")) is None:
+    if asset_type(asset).kind == DATABASE and database_type(asset.get("engine")) is None:
         return "engine %s is not one Bastionhost takes (MySQL, MariaDB, PostgreSQL, SQLServer, Oracle)" % (
             asset.get("engine") or "unknown")
     if address_type == "Public" and not asset.get("public_address"):
@@ -112,7 +56,6 @@ def import_blocker(asset, address_type):
 
 NAME_PLACEHOLDERS = ("name", "instance_id", "member_id", "member_name", "region")
 GROUP_PLACEHOLDERS = ("member_id", "member_name", "region", "type")
-POLARDB_ENDPOINT_TYPES = ("Cluster", "Primary")
 
 
 def template_problem(option, template, placeholders):
@@ -133,7 +76,7 @@ def wanted_record(asset, request):
     fields the task decides (the network domain and the group only when they are given)."""
     wanted = dict(name=render(request.name_template, asset, NAME_PLACEHOLDERS), address=asset.get("address"),
                   public_address=asset.get("public_address"), address_type=request.address_type)
-    if asset["type"] == "ecs":
+    if is_host(asset):
         wanted["os"] = asset.get("os") or "Linux"
     if request.network_domain_id:
         wanted["network_domain_id"] = request.network_domain_id
@@ -156,66 +99,6 @@ def drift(wanted, record):
         elif record.get(field) != value:
             changes[field] = dict(before=record.get(field), after=value)
     return changes
-
-
-def use_polardb_endpoint(asset, endpoint_type):
-    """A PolarDB asset addressed through its ``endpoint_type`` endpoint (Cluster or Primary):
-    CreateDatabase's PolarDBEndpointType, with that endpoint's private and public addresses."""
-    if asset["type"] != "polardb":
-        return asset
-    addresses = (asset.get("endpoints") or {}).get(endpoint_type) or {}
-    return dict(asset, endpoint_type=endpoint_type, address=addresses.get("Private"),
-                public_address=addresses.get("Public"))
-
-
-class Problems:
-    """Distinct problems, grouped by kind, so that thousands of bad entries make a few lines.
-
-        problems.add("no account with this display name in the resource directory", "shop-pord")
-        problems.message("nothing was changed")
-        # "nothing was changed: no account with this display name in the resource directory (2): 'a', 'b'"
-    """
-
-    def __init__(self):
-        self._kinds = OrderedDict()
-
-    def add(self, kind, value=None):
-        values = self._kinds.setdefault(kind, [])
-        if value is not None and value not in values:
-            values.append(value)
-
-    def extend(self, other):
-        for kind, values in other.items():
-            self._kinds.setdefault(kind, [])
-            for value in values:
-                self.add(kind, value)
-
-    def items(self):
-        return self._kinds.items()
-
-    def __bool__(self):
-        return bool(self._kinds)
-
-    def __len__(self):
-        return len(self._kinds)
-
-    def lines(self):
-        return [describe(kind, values) for kind, values in self._kinds.items()]
-
-    def message(self, prefix, entries=None):
-        scale = " in %d entries" % entries if entries and entries > SHOWN_VALUES else ""
-        return "%s%s: %s" % (prefix, scale, " | ".join(self.lines()))
-
-
-def describe(kind, values):
-    """'kind' / 'kind: a' / 'kind (12): a, b, ... and 2 more'."""
-    if not values:
-        return kind
-    shown = ", ".join(str(v) for v in values[:SHOWN_VALUES])
-    more = " and %d more" % (len(values) - SHOWN_VALUES) if len(values) > SHOWN_VALUES else ""
-    if len(values) == 1:
-        return "%s: %s" % (kind, shown)
-    return "%s (%d): %s%s" % (kind, len(values), shown, more)
 
 
 def check_max_removals(problems, removals, max_removals, member_label=str):
@@ -261,14 +144,14 @@ class Scope:
 
 def select_discovered(discovered, scope, tags=None, name_pattern=None, tagged_keys=None):
     """Keys of the ``discovered`` assets a discover filter selects: in ``scope``, carrying every tag
-    (as text) and matching the shell-style ``name_pattern``. ``tagged_keys``: the keys a server-side
-    tag filter returned, for the types whose list carries no tags (RDS)."""
+    (model.tags_match) and matching the shell-style ``name_pattern``. ``tagged_keys``: the keys a
+    server-side tag filter returned, for the types whose list carries no tags (RDS)."""
     selected = set()
     for asset in discovered:
         if not scope.holds(asset):
             continue
         if tags:
-            if asset["type"] == "rds":
+            if not asset_type(asset).list_has_tags:
                 if asset_key(asset) not in (tagged_keys or ()):
                     continue
             elif not tags_match(tags, asset.get("tags")):

@@ -46,11 +46,6 @@ class Backoff:
         """The jittered sleep before retry number ``retry`` (0 for the first retry)."""
         return self.uniform(0.0, min(self.delay * self.factor ** retry, self.max_delay))
 
-    def delays(self):
-        """Yield the ``tries - 1`` sleep times between attempts of a non-throttling error."""
-        for retry in range(self.tries - 1):
-            yield self.delay_before(retry)
-
     def run(self, func, should_retry, min_wait=None, is_throttled=None, pacing=None):
         """Return ``func()``, retrying while ``should_retry(exc)`` is true and the policy allows.
 

@@ -139,12 +139,6 @@ options:
     type: list
     version_added: 0.2.0
     elements: str
-  max_removals:
-    description:
-      - The most assets the task may remove. A task that would remove more fails before any write, listing what it
-        would remove. Unset, there is no limit.
-    type: int
-    version_added: 0.2.0
   network_domain_id:
     description:
       - The network domain through which the bastion host reaches the imported assets, when it cannot reach them
@@ -166,18 +160,6 @@ options:
     version_added: 0.2.0
     choices: [Cluster, Primary]
     default: Cluster
-  member_role_name:
-    description:
-      - The RAM role assumed in each member to discover its assets.
-    type: str
-    default: ResourceDirectoryAccountAccessRole
-  max_concurrency:
-    description:
-      - How many discovery reads (one member, region and type each), pages of the bastion host's lists, and writes
-        run at the same time.
-      - Whatever it is, each API action is paced to the rate the service accepts (see O(max_calls_per_second)).
-    type: int
-    default: 4
   full_results:
     description:
       - Return RV(unchanged) as full records rather than C(<member_id> <type> <instance_id>) lines.
@@ -187,6 +169,9 @@ options:
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.multi_account
+  - alicloud.bastionhost.multi_account.MEMBER_ROLE
+  - alicloud.bastionhost.multi_account.CONCURRENCY
+  - alicloud.bastionhost.multi_account.REMOVALS
 attributes:
   check_mode:
     support: full
@@ -323,67 +308,80 @@ failed_assets:
             "msg": "...", "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
 """
 
+from functools import partial
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    DEFAULT_MEMBER_ROLE,
-    MemberAccess,
-    discover_assets,
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import (
+    POLARDB_ENDPOINT_TYPES,
+    TYPE_NAMES,
+    addressed,
+    asset_type,
+    is_host,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
-    add_to_group,
-    create_host_group,
-    delete_imported_asset,
-    group_members,
-    host_groups,
-    host_network_domain,
-    import_asset,
-    imported_assets,
-    list_rd_members,
-    modify_imported_asset,
-    move_to_network_domain,
-    network_domain_ids,
-    set_hosts_address_type,
-)
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import MemberAccess, discover_assets
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import asset_key, asset_label, sort_assets
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import EndpointUnavailable
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
-    api_read,
+    multi_account_argument_spec,
+    multi_account_option_problems,
     read_directory,
     require_known_regions,
     require_multi_account_instance,
-    run_concurrently,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
-    ASSET_TYPES,
     GROUP_PLACEHOLDERS,
     NAME_PLACEHOLDERS,
-    POLARDB_ENDPOINT_TYPES,
     AssetRequest,
-    Problems,
     Scope,
-    asset_key,
-    asset_label,
     attribute_assets,
     plan_assets,
     select_discovered,
-    sort_assets,
     template_problem,
-    use_polardb_endpoint,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import Failures, diff_if_asked
 
 RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "name", "asset_id")
-# Changed through ModifyHost / ModifyDatabase; the address type of hosts, network domains and
-# groups change through batch calls (apply_batches), a database's address type through ModifyDatabase.
-MODIFIED_FIELDS = frozenset(("name", "address", "public_address", "os"))
 
 
-def modified_fields(asset):
-    return MODIFIED_FIELDS | (frozenset() if asset["type"] == "ecs" else frozenset(("address_type",)))
+def argument_spec():
+    spec = multi_account_argument_spec()
+    spec.update(
+        assets=dict(type="list", elements="dict", options=dict(
+            member=dict(type="str", required=True),
+            type=dict(type="str", required=True, choices=list(TYPE_NAMES)),
+            instance_id=dict(type="str", required=True),
+            region=dict(type="str"),
+        )),
+        discover=dict(type="dict", options=dict(
+            members=dict(type="list", elements="str"),
+            regions=dict(type="list", elements="str"),
+            types=dict(type="list", elements="str", choices=list(TYPE_NAMES), default=list(TYPE_NAMES)),
+            tags=dict(type="dict"),
+            name_pattern=dict(type="str"),
+        )),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        purge=dict(type="bool", default=False),
+        remove_released=dict(type="bool", default=False),
+        name_template=dict(type="str", default="{name}"),
+        host_group=dict(type="str"),
+        planned_members=dict(type="list", elements="str"),
+        network_domain_id=dict(type="str"),
+        address_type=dict(type="str", choices=["Private", "Public"], default="Private"),
+        polardb_endpoint_type=dict(type="str", choices=list(POLARDB_ENDPOINT_TYPES), default="Cluster"),
+        full_results=dict(type="bool", default=False),
+    )
+    return spec
 
 
 def result_view(asset, *extra):
     return dict((field, asset.get(field)) for field in RESULT_FIELDS + extra)
+
+
+def fail_on_problems(module, problems, entries=None):
+    if problems:
+        module.fail_json(msg=problems.message("nothing was changed", entries))
 
 
 def option_problems(params, check_mode):
@@ -399,10 +397,8 @@ def option_problems(params, check_mode):
         problems.add("with state=absent, discover must name its members (discover.members)")
     if params["state"] == "absent" and params["purge"]:
         problems.add("purge applies to state=present only")
-    if params["max_concurrency"] < 1:
-        problems.add("max_concurrency must be at least 1")
-    if params["max_removals"] is not None and params["max_removals"] < 0:
-        problems.add("max_removals must be 0 or more")
+    for problem in multi_account_option_problems(params):
+        problems.add(problem)
     for option, placeholders in (("name_template", NAME_PLACEHOLDERS), ("host_group", GROUP_PLACEHOLDERS)):
         problem = params[option] and template_problem(option, params[option], placeholders)
         if problem:
@@ -413,17 +409,23 @@ def option_problems(params, check_mode):
     return problems
 
 
-class Reader:
-    """Resolves the task's members and reads what planning needs, collecting every problem."""
+# --- resolving the task's input (pure: it reads no API) ---------------------------------------
 
-    def __init__(self, module, directory, added_members):
-        self.module = module
-        self.params = module.params
+class TaskInput:
+    """The task's members, listed assets and scope, resolved against the directory and the members
+    on the bastion host; ``problems`` holds every entry that cannot be resolved."""
+
+    def __init__(self, params, region, directory, added_members, network_domains=None):
+        self.params = params
+        self.region = region
         self.directory = directory
         self.added_members = added_members
         self.problems = Problems()
+        self._check_network_domain(network_domains)
+        self.listed = self._listed()
+        self.scope = Scope((a["member_id"], a["region"], a["type"]) for a in self.listed) | self._discover_scope()
 
-    def members(self, names):
+    def _members(self, names):
         uids, problems = self.directory.resolve(names)
         self.problems.extend(problems)
         for uid in uids:
@@ -432,118 +434,86 @@ class Reader:
                                   "first)" % self.params["instance_id"], self.directory.label(uid))
         return [u for u in uids if u in self.added_members]
 
-    def listed(self):
+    def _listed(self):
         """The explicit ``assets`` with member UIDs and regions filled in, duplicates dropped."""
         uids = {}
         listed = {}
         for entry in self.params["assets"] or []:
             if entry["member"] not in uids:
-                found = self.members([entry["member"]])
+                found = self._members([entry["member"]])
                 uids[entry["member"]] = found[0] if found else None
             if uids[entry["member"]] is None:
                 continue
             wanted = dict(member_id=uids[entry["member"]], type=entry["type"], instance_id=entry["instance_id"],
-                          region=entry["region"] or self.module.region)
+                          region=entry["region"] or self.region)
             key = asset_key(wanted)
             if key in listed and listed[key]["member_id"] != wanted["member_id"]:
                 self.problems.add("assets listed under two members", "%s %s" % key)
             listed[key] = wanted
         return list(listed.values())
 
-    def discover_scope(self):
+    def _discover_scope(self):
         discover = self.params["discover"]
         if not discover:
             return Scope()
-        members = (self.members(discover["members"]) if discover.get("members") is not None
+        members = (self._members(discover["members"]) if discover.get("members") is not None
                    else sorted(self.added_members))
-        return Scope.of(members, discover.get("regions") or [self.module.region], discover["types"])
+        return Scope.of(members, discover.get("regions") or [self.region], discover["types"])
 
-    def network_domain(self, bastion):
+    def _check_network_domain(self, domains):
         domain, instance_id = self.params["network_domain_id"], self.params["instance_id"]
-        if not domain:
-            return
-        domains = api_read(self.module, "list the network domains of %s" % instance_id,
-                           lambda: network_domain_ids(bastion, self.module.region, instance_id))
-        if domain not in domains:
+        if domain and domain not in domains:
             self.problems.add("network domain %s does not exist on bastion host %s (it has: %s)" % (
                 domain, instance_id, ", ".join(domains) or "none"))
 
-    def fail_on_problems(self):
-        if self.problems:
-            self.module.fail_json(msg=self.problems.message("nothing was changed", len(self.params["assets"] or [])))
+    def request(self, selected):
+        params = self.params
+        return AssetRequest(state=params["state"], purge=params["purge"], listed=self.listed, selected=selected,
+                            scope=self.scope, address_type=params["address_type"],
+                            max_removals=params["max_removals"], remove_released=params["remove_released"],
+                            name_template=params["name_template"], host_group=params["host_group"],
+                            network_domain_id=params["network_domain_id"])
 
 
-def discover(module, access, directory, scope):
-    """Every asset in the scope's members, regions and types; fails naming each member that could not be read."""
-    found, errors = discover_assets(access.factory_for, scope.members, scope.regions, types=scope.types,
-                                    max_workers=module.params["max_concurrency"])
-    fail_on_unread(module, access, directory, errors)
-    return found
+# --- reading the state --------------------------------------------------------------------
+
+class State:
+    """What the task read: the directory, the assets discovered in its scope and those imported."""
+
+    def __init__(self, directory, discovered, imported):
+        self.directory = directory
+        self.discovered = discovered
+        self.imported = imported
 
 
-def fail_on_unread(module, access, directory, errors):
-    if errors:
-        module.fail_json(msg="nothing was changed: part of the scope could not be read: %s" % " | ".join(
-            access.describe(m, exc, directory.label)[0] for m, exc in sorted(errors.items())))
+def read_state(module, bastion):
+    """``(AssetRequest, State)``: the bastion host, the members, the task's scope inside them, and
+    what is imported; fails before any write on anything that cannot be read or resolved."""
+    params = module.params
+    require_multi_account_instance(module, bastion)
+    directory = read_directory(module, "cannot manage the members of bastion host %s" % bastion.instance_id)
+    added = set(module.api_read("list the members of %s" % bastion.instance_id, bastion.members))
+    added |= planned_members(module, directory)
+    domains = (module.api_read("list the network domains of %s" % bastion.instance_id, bastion.network_domain_ids)
+               if params["network_domain_id"] else None)
+    task = TaskInput(params, module.region, directory, added, domains)
+    fail_on_problems(module, task.problems, len(params["assets"] or []))
+    access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
+                          module.secret_values())
+    if task.scope.members:
+        require_known_regions(module, access, task.scope.members[0], task.scope.regions,
+                              "discover.regions and the regions of assets", directory.label)
+    discovered = [dict(addressed(a, params["polardb_endpoint_type"]), member_name=member_name(directory, a))
+                  for a in discover(module, access, directory, task.scope)]
+    selected = selected_keys(module, access, directory, discovered, task.scope)
+    imported = module.api_read("list the assets imported into %s" % bastion.instance_id, bastion.imported_assets)
+    records = read_records(module, bastion, imported, discovered, task.scope)
+    imported = [dict(a, **records.get(asset_key(a), {})) for a in imported]
+    return task.request(selected), State(directory, discovered, imported)
 
 
-def selected_keys(module, access, directory, discovered, scope):
-    """The keys the ``discover`` filter selects (None without one). RDS lists carry no tags, so with
-    tags the RDS instances are asked for again with the API's tag filter."""
-    discover = module.params["discover"]
-    if not discover:
-        return None
-    tagged_rds = None
-    if discover.get("tags") and "rds" in scope.types:
-        found, errors = discover_assets(access.factory_for, scope.members, scope.regions, types=["rds"],
-                                        tags=discover["tags"], max_workers=module.params["max_concurrency"])
-        fail_on_unread(module, access, directory, errors)
-        tagged_rds = set(asset_key(a) for a in found)
-    return select_discovered(discovered, scope, discover.get("tags"), discover.get("name_pattern"), tagged_rds)
-
-
-def run_writes(module, jobs):
-    """Run ``(kind, asset, call)`` jobs, at most max_concurrency at a time; returns (done, failed)."""
-    done, failed = [], []
-    outcomes = run_concurrently(module.params["max_concurrency"], jobs, lambda job: job[2]())
-    for (kind, asset, _call), value, exc in outcomes:
-        if exc is None:
-            done.append((kind, dict(asset, asset_id=value or asset.get("asset_id"))))
-        else:
-            message, details = describe_error(exc, "failed to %s %s %s" % (kind, asset["type"], asset["instance_id"]),
-                                              module.secret_values())
-            failed.append(dict(result_view(asset), action=kind, msg=message, error=details,
-                               endpoint_gone=isinstance(exc, EndpointUnavailable)))
-    return done, failed
-
-
-def diff_of(directory, in_scope, imported, updated, removed):
-    """The scope's imported assets before and after, and the fields each update changes."""
-    def label(asset):
-        return asset_label(asset, directory.label)
-    labels = set(map(label, in_scope))
-    after = (labels - set(map(label, removed))) | set(map(label, imported))
-
-    def fields(side):
-        return dict((label(a), dict((f, c[side]) for f, c in a["changes"].items())) for a in updated)
-    return dict(before=dict(assets=sorted(labels), updated=fields("before")),
-                after=dict(assets=sorted(after), updated=fields("after")))
-
-
-def diff_result(module, directory, in_scope, imported, updated, removed):
-    """``{"diff": ...}`` in diff mode only: the diff lists every asset of the scope twice, which is most
-    of a large result."""
-    return dict(diff=diff_of(directory, in_scope, imported, updated, removed)) if module._diff else {}
-
-
-def results(plan, imported, updated, removed, full=False):
-    return dict(imported=[result_view(a) for a in sort_assets(imported)],
-                updated=[result_view(a, "changes") for a in sort_assets(updated)],
-                removed=[result_view(a) for a in sort_assets(removed)],
-                unchanged=[result_view(a) if full else asset_label(a) for a in plan.unchanged],
-                skipped_assets=[result_view(a, "reason") for a in plan.skipped],
-                counts=dict(imported=len(imported), updated=len(updated), removed=len(removed),
-                            unchanged=len(plan.unchanged), skipped=len(plan.skipped)))
+def member_name(directory, asset):
+    return (directory.accounts.get(asset["member_id"]) or {}).get("display_name")
 
 
 def planned_members(module, directory):
@@ -557,190 +527,168 @@ def planned_members(module, directory):
     return set(uids)
 
 
+def discover(module, access, directory, scope, tags=None, types=None):
+    """Every asset in the scope's members, regions and types; fails naming each member that could not be read."""
+    found, errors = discover_assets(access.factory_for, scope.members, scope.regions, types=types or scope.types,
+                                    tags=tags, max_workers=module.params["max_concurrency"])
+    if errors:
+        module.fail_json(msg="nothing was changed: part of the scope could not be read: %s" % " | ".join(
+            access.describe(m, exc, directory.label)[0] for m, exc in sorted(errors.items())))
+    return found
+
+
+def selected_keys(module, access, directory, discovered, scope):
+    """The keys the ``discover`` filter selects (None without one). The types whose lists carry no
+    tags (RDS) are asked for again with the API's tag filter."""
+    filters = module.params["discover"]
+    if not filters:
+        return None
+    tagged = None
+    untagged_types = [t for t in scope.types if not asset_type(t).list_has_tags]
+    if filters.get("tags") and untagged_types:
+        found = discover(module, access, directory, scope, tags=filters["tags"], types=untagged_types)
+        tagged = set(asset_key(a) for a in found)
+    return select_discovered(discovered, scope, filters.get("tags"), filters.get("name_pattern"), tagged)
+
+
 def read_records(module, bastion, imported, discovered, scope):
-    """Fill in what the imported assets' records need for drift and that the lists do not carry:
-    a host's network domain (GetHost, only with network_domain_id) and group membership (only with
-    host_group). Returns ``{group name: group id}``."""
-    params, region, instance_id = module.params, module.region, module.params["instance_id"]
-    found = set(asset_key(a) for a in discovered if scope.holds(a))
+    """``{asset key: fields}`` that drift needs and the lists do not carry: a host's network domain
+    (GetHost, only with network_domain_id) and the groups of every asset (only with host_group)."""
+    params = module.params
+    fields = {}
     if params["network_domain_id"]:
-        hosts = [a for a in imported if a["type"] == "ecs" and asset_key(a) in found]
-        for asset, domain, exc in run_concurrently(params["max_concurrency"], hosts, lambda host: (
-                host_network_domain(bastion, region, instance_id, host["asset_id"]))):
+        found = set(asset_key(a) for a in discovered if scope.holds(a))
+        hosts = [a for a in imported if is_host(a) and asset_key(a) in found]
+        for host, domain, exc in run_concurrently(params["max_concurrency"], hosts, bastion.host_network_domain):
             if exc is not None:
-                module.fail_json_api(exc, "failed to read host %s" % asset["asset_id"])
-            asset["network_domain_id"] = domain
-    if not params["host_group"]:
-        return {}
-    groups = api_read(module, "list the asset groups of %s" % instance_id,
-                      lambda: host_groups(bastion, region, instance_id))
-    members = {}
-    for name, group_id in groups.items():
-        for kind, asset_id in api_read(module, "list the members of asset group %s" % name,
-                                       lambda: group_members(bastion, region, instance_id, group_id)):
-            members.setdefault((kind, asset_id), set()).add(name)
-    for asset in imported:
-        asset["host_groups"] = members.get(("ecs" if asset["type"] == "ecs" else "db", asset["asset_id"]), set())
-    return groups
+                module.fail_json_api(exc, "failed to read host %s" % host["asset_id"])
+            fields.setdefault(asset_key(host), {})["network_domain_id"] = domain
+    if params["host_group"]:
+        groups = module.api_read("list the asset groups of %s and their members" % bastion.instance_id,
+                                 bastion.groups_of_assets)
+        for asset in imported:
+            member = (asset_type(asset).kind, asset["asset_id"])
+            fields.setdefault(asset_key(asset), {})["host_groups"] = groups.get(member, set())
+    return fields
 
 
-def apply_batches(module, bastion, updated, imported_now, groups):
-    """The batch writes: address types, network domains, and group membership (created groups
-    included) for updated and newly imported assets. Returns the failures."""
-    region, instance_id = module.region, module.params["instance_id"]
-    calls = []
-    for address_type in ("Private", "Public"):
-        hosts = [a for a in updated if a["type"] == "ecs"
-                 and (a["changes"].get("address_type") or {}).get("after") == address_type]
-        if hosts:
-            calls.append((hosts, lambda ids, t=address_type: set_hosts_address_type(
-                bastion, region, instance_id, ids, t)))
-    for kind in ("ecs", "db"):
-        moving = [a for a in updated if (a["type"] == "ecs") == (kind == "ecs") and "network_domain_id" in a["changes"]]
-        if moving:
-            calls.append((moving, lambda ids, k=kind: move_to_network_domain(
-                bastion, region, instance_id, k, ids, module.params["network_domain_id"])))
-    joining = [a for a in updated if "host_group" in a["changes"]] + [
-        a for a in imported_now if a.get("host_group")]
-    for name in sorted(set(a["host_group"] for a in joining)):
-        for kind in ("ecs", "db"):
-            members = [a for a in joining if a["host_group"] == name and (a["type"] == "ecs") == (kind == "ecs")]
-            if members:
-                calls.append((members, lambda ids, n=name, k=kind: add_to_group(
-                    bastion, region, instance_id, group_id(bastion, region, instance_id, groups, n), k, ids)))
-    failed = []
-    for assets, call in calls:
-        ids = [a["asset_id"] for a in assets]
+# --- planning -----------------------------------------------------------------------------
+
+def plan_task(module, request, state):
+    """The plan: every write, and every refusal, before the first write."""
+    plan = plan_assets(request, state.discovered, state.imported, state.directory.label)
+    fail_on_problems(module, plan.problems, len(module.params["assets"] or []))
+    for warning in plan.warnings:
+        module.warn(warning)
+    return plan
+
+
+# --- applying the plan --------------------------------------------------------------------
+
+class Outcome:
+    """What a run did (in check mode: what it would do)."""
+
+    def __init__(self, imported, updated, removed, changed, failures):
+        self.imported, self.updated, self.removed = imported, updated, removed
+        self.changed = changed
+        self.failures = failures
+
+    @classmethod
+    def predicted(cls, plan):
+        return cls(plan.to_import, plan.to_update, plan.to_remove,
+                   bool(plan.to_import or plan.to_update or plan.to_remove), Failures())
+
+
+def apply_plan(module, bastion, plan):
+    """The writes: removals, imports and record updates (at most max_concurrency at a time), then the
+    batch writes (address types, network domains, groups). Nothing in check mode."""
+    predicted = Outcome.predicted(plan)
+    if module.check_mode or not predicted.changed:
+        return predicted
+    failures = Failures(module.secret_values())
+    done = []
+    writes = per_asset_writes(module.params, bastion, plan)
+    for (action, asset, _write), value, exc in run_concurrently(module.params["max_concurrency"], writes, run_write):
+        if exc is None:
+            done.append((action, dict(asset, asset_id=value or asset.get("asset_id"))))
+        else:
+            failures.add("failed_assets", result_view(asset), action, "failed to %s %s %s" % (
+                action, asset["type"], asset["instance_id"]), exc)
+    imported = [a for action, a in done if action == "import"]
+    for assets, write in bastion.batch_writes(plan.to_update, imported, module.params["network_domain_id"]):
         try:
-            call(ids)
+            write()
         except Exception as exc:
-            # The assets of this call only: a host and a database may have the same id.
-            message, details = describe_error(exc, "failed to update %s" % ", ".join(ids[:10]), module.secret_values())
-            failed += [dict(instance_id=a["instance_id"], asset_id=a["asset_id"], action="update", msg=message,
-                            error=details, endpoint_gone=isinstance(exc, EndpointUnavailable)) for a in assets]
-    return failed
+            ids = ", ".join(a["asset_id"] for a in assets[:10])
+            for asset in assets:
+                failures.add("failed_assets", result_view(asset), "update", "failed to update %s" % ids, exc)
+    failed = set(entry["instance_id"] for entry in failures.entries.get("failed_assets", []))
+    updated = [a for a in plan.to_update if a["instance_id"] not in failed]
+    removed = [a for action, a in done if action == "remove"]
+    return Outcome(imported, updated, removed, bool(done or updated), failures)
 
 
-def group_id(bastion, region, instance_id, groups, name):
-    """The id of asset group ``name``, created when missing (once)."""
-    if name not in groups:
-        groups[name] = create_host_group(bastion, region, instance_id, name)
-    return groups[name]
+def per_asset_writes(params, bastion, plan):
+    """``(action, asset, write)`` for each removal, import and record update of the plan."""
+    writes = [("remove", a, partial(bastion.delete_asset, a)) for a in plan.to_remove]
+    writes += [("import", a, partial(bastion.import_asset, a, params["address_type"], params["network_domain_id"]))
+               for a in plan.to_import]
+    writes += [("update", a, partial(bastion.update_record, a, a["changes"]))
+               for a in plan.to_update if bastion.has_record_changes(a)]
+    return writes
+
+
+def run_write(write):
+    return write[2]()
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+def report(module, request, state, plan, outcome):
+    result = dict(changed=outcome.changed, **diff_if_asked(module, partial(diff_of, request, state, outcome)))
+    result.update(results(plan, outcome, module.params["full_results"]))
+    if outcome.failures:
+        outcome.failures.fail(module, "bastion host %s" % module.params["instance_id"],
+                              "imported %d, updated %d, removed %d" % (
+                                  len(outcome.imported), len(outcome.updated), len(outcome.removed)), **result)
+    module.exit_json(**result)
+
+
+def results(plan, outcome, full=False):
+    return dict(imported=[result_view(a) for a in sort_assets(outcome.imported)],
+                updated=[result_view(a, "changes") for a in sort_assets(outcome.updated)],
+                removed=[result_view(a) for a in sort_assets(outcome.removed)],
+                unchanged=[result_view(a) if full else asset_label(a) for a in plan.unchanged],
+                skipped_assets=[result_view(a, "reason") for a in plan.skipped],
+                counts=dict(imported=len(outcome.imported), updated=len(outcome.updated),
+                            removed=len(outcome.removed), unchanged=len(plan.unchanged), skipped=len(plan.skipped)))
+
+
+def diff_of(request, state, outcome):
+    """The scope's imported assets before and after, and the fields each update changes."""
+    def label(asset):
+        return asset_label(asset, state.directory.label)
+
+    owned = attribute_assets(state.imported, state.discovered)[0]
+    labels = set(label(a) for assets in owned.values() for a in assets if request.scope.holds(a))
+    after = (labels - set(map(label, outcome.removed))) | set(map(label, outcome.imported))
+
+    def fields(side):
+        return dict((label(a), dict((f, c[side]) for f, c in a["changes"].items())) for a in outcome.updated)
+    return dict(before=dict(assets=sorted(labels), updated=fields("before")),
+                after=dict(assets=sorted(after), updated=fields("after")))
 
 
 def main():
-    module = AlicloudModule(
-        argument_spec=dict(
-            instance_id=dict(type="str", required=True),
-            assets=dict(type="list", elements="dict", options=dict(
-                member=dict(type="str", required=True),
-                type=dict(type="str", required=True, choices=list(ASSET_TYPES)),
-                instance_id=dict(type="str", required=True),
-                region=dict(type="str"),
-            )),
-            discover=dict(type="dict", options=dict(
-                members=dict(type="list", elements="str"),
-                regions=dict(type="list", elements="str"),
-                types=dict(type="list", elements="str", choices=list(ASSET_TYPES), default=list(ASSET_TYPES)),
-                tags=dict(type="dict"),
-                name_pattern=dict(type="str"),
-            )),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            purge=dict(type="bool", default=False),
-            max_removals=dict(type="int"),
-            remove_released=dict(type="bool", default=False),
-            name_template=dict(type="str", default="{name}"),
-            host_group=dict(type="str"),
-            planned_members=dict(type="list", elements="str"),
-            network_domain_id=dict(type="str"),
-            address_type=dict(type="str", choices=["Private", "Public"], default="Private"),
-            polardb_endpoint_type=dict(type="str", choices=list(POLARDB_ENDPOINT_TYPES), default="Cluster"),
-            member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
-            max_concurrency=dict(type="int", default=4),
-            full_results=dict(type="bool", default=False),
-        ),
-        required_one_of=[["assets", "discover"]],
-        supports_check_mode=True,
-    )
-    params = module.params
-    instance_id, region = params["instance_id"], module.region
-    problems = option_problems(params, module.check_mode)
-    if problems:
-        module.fail_json(msg=problems.message("nothing was changed"))
-
-    # Read: the bastion host, the members, the scope of the task inside them, what is imported.
-    bastion = module.client("bastionhost")
-    require_multi_account_instance(module, bastion, instance_id)
-    directory = read_directory(module, "cannot manage the members of bastion host %s" % instance_id)
-    added = set(api_read(module, "list the members of %s" % instance_id,
-                         lambda: list_rd_members(bastion, region, instance_id)))
-    added |= planned_members(module, directory)
-    reader = Reader(module, directory, added)
-    reader.network_domain(bastion)
-    listed = reader.listed()
-    scope = Scope((a["member_id"], a["region"], a["type"]) for a in listed) | reader.discover_scope()
-    reader.fail_on_problems()
-    access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
-                          module.secret_values())
-    if scope.members:
-        require_known_regions(module, access, scope.members[0], scope.regions,
-                              "discover.regions and the regions of assets", directory.label)
-    discovered = [dict(use_polardb_endpoint(a, params["polardb_endpoint_type"]),
-                       member_name=(directory.accounts.get(a["member_id"]) or {}).get("display_name"))
-                  for a in discover(module, access, directory, scope)]
-    selected = selected_keys(module, access, directory, discovered, scope)
-    imported = api_read(module, "list the assets imported into %s" % instance_id,
-                        lambda: imported_assets(bastion, region, instance_id, params["max_concurrency"]))
-    groups = read_records(module, bastion, imported, discovered, scope)
-
-    # Plan: every write, and every refusal, before the first write.
-    plan = plan_assets(AssetRequest(state=params["state"], purge=params["purge"], listed=listed, selected=selected,
-                                    scope=scope, address_type=params["address_type"],
-                                    max_removals=params["max_removals"], remove_released=params["remove_released"],
-                                    name_template=params["name_template"], host_group=params["host_group"],
-                                    network_domain_id=params["network_domain_id"]),
-                       discovered, imported, directory.label)
-    if plan.problems:
-        module.fail_json(msg=plan.problems.message("nothing was changed", len(params["assets"] or [])))
-    for warning in plan.warnings:
-        module.warn(warning)
-    owned = attribute_assets(imported, discovered)[0]
-    in_scope = [a for assets in owned.values() for a in assets if scope.holds(a)]
-    changed = bool(plan.to_import or plan.to_update or plan.to_remove)
-    if module.check_mode or not changed:
-        module.exit_json(changed=changed, **diff_result(module, directory, in_scope, plan.to_import, plan.to_update,
-                                                        plan.to_remove),
-                         **results(plan, plan.to_import, plan.to_update, plan.to_remove, params["full_results"]))
-
-    # Apply: removals, imports, updates, then group membership.
-    jobs = [("remove", a, lambda a=a: delete_imported_asset(bastion, region, instance_id, a)) for a in plan.to_remove]
-    jobs += [("import", a, lambda a=a: import_asset(bastion, region, instance_id, a, params["address_type"],
-                                                    params["network_domain_id"])) for a in plan.to_import]
-    jobs += [("update", a, lambda a=a: modify_imported_asset(bastion, region, instance_id, a, a["changes"]))
-             for a in plan.to_update if set(a["changes"]) & modified_fields(a)]
-    done, failed = run_writes(module, jobs)
-    imported_now = [a for kind, a in done if kind == "import"]
-    removed_now = [a for kind, a in done if kind == "remove"]
-    failed += apply_batches(module, bastion, plan.to_update, imported_now, groups)
-    failed_ids = set(f["instance_id"] for f in failed)
-    updated_now = [a for a in plan.to_update if a["instance_id"] not in failed_ids]
-    result = dict(changed=bool(done or updated_now),
-                  **diff_result(module, directory, in_scope, imported_now, updated_now, removed_now),
-                  **results(plan, imported_now, updated_now, removed_now, params["full_results"]))
-    gone = next((f["msg"] for f in failed if f["endpoint_gone"]), failed[0]["msg"] if failed else None)
-    for entry in failed:
-        entry.pop("endpoint_gone", None)
-    if failed and module.clients.pacing.breaker.is_open:
-        module.fail_json(msg="bastion host %s: the API endpoint stopped answering, so %d writes were not made "
-                             "(imported %d, updated %d, removed %d before it did); rerun to finish: %s" % (
-                                 instance_id, len(failed), len(imported_now), len(updated_now), len(removed_now),
-                                 gone), failed_assets=failed, **result)
-    if failed:
-        module.fail_json(msg="%d writes failed on bastion host %s (imported %d, updated %d, removed %d); rerun to "
-                             "finish: %s" % (len(failed), instance_id, len(imported_now), len(updated_now),
-                                             len(removed_now), " | ".join(f["msg"] for f in failed[:10])),
-                         failed_assets=failed, **result)
-    module.exit_json(**result)
+    module = AlicloudModule(argument_spec=argument_spec(), required_one_of=[["assets", "discover"]],
+                            supports_check_mode=True)
+    fail_on_problems(module, option_problems(module.params, module.check_mode))
+    bastion = BastionHost(module.client("bastionhost"), module.region, module.params["instance_id"],
+                          module.params["max_concurrency"])
+    request, state = read_state(module, bastion)
+    plan = plan_task(module, request, state)
+    outcome = apply_plan(module, bastion, plan)
+    report(module, request, state, plan, outcome)
 
 
 if __name__ == "__main__":

@@ -57,26 +57,16 @@ options:
       - Only assets whose name matches this shell-style pattern, for example V(web-*) or V(db-?[0-9]).
       - The match is case-sensitive. An RDS instance or PolarDB cluster without a description is named by its ID.
     type: str
-  member_role_name:
-    description:
-      - The RAM role assumed in each member account.
-      - C(ResourceDirectoryAccountAccessRole) exists in every member created in the resource directory and trusts
-        the management account. A delegated administrator needs a role that trusts its own account.
-    type: str
-    default: ResourceDirectoryAccountAccessRole
   instance_id:
     description:
       - A bastion host of the caller in O(region). Each asset gets RV(assets[].imported) true when this bastion
         host has already imported it (same kind and source instance ID), false otherwise.
       - When not set, RV(assets[].imported) is null.
     type: str
-  max_concurrency:
-    description:
-      - How many member accounts are read at the same time.
-    type: int
-    default: 4
 extends_documentation_fragment:
   - alicloud.bastionhost.common
+  - alicloud.bastionhost.multi_account.MEMBER_ROLE
+  - alicloud.bastionhost.multi_account.CONCURRENCY
   - alicloud.bastionhost.attributes.info_module
 notes:
   - O(region) or O(regions) is required; O(region) is also the region of O(instance_id).
@@ -231,18 +221,21 @@ errors:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    ASSET_TYPES,
-    DEFAULT_MEMBER_ROLE,
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import TYPE_NAMES
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import MissingSdkError
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import (
     MemberAccess,
     discover_assets,
     member_role_arn,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import imported_assets
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import MissingSdkError
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import asset_key
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import read_directory
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import asset_key
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
+    multi_account_argument_spec,
+    multi_account_option_problems,
+    read_directory,
+)
 
 
 def member_name(directory, member_id):
@@ -257,27 +250,25 @@ def member_error(access, directory, member_id, exc):
 
 
 def main():
-    module = AlicloudModule(
-        argument_spec=dict(
-            members=dict(type="list", elements="str"),
-            regions=dict(type="list", elements="str"),
-            types=dict(type="list", elements="str", choices=list(ASSET_TYPES), default=list(ASSET_TYPES)),
-            tags=dict(type="dict"),
-            name_pattern=dict(type="str"),
-            member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
-            instance_id=dict(type="str"),
-            max_concurrency=dict(type="int", default=4),
-        ),
-        supports_check_mode=True,
+    spec = multi_account_argument_spec(instance_id=False, removals=False)
+    spec.update(
+        members=dict(type="list", elements="str"),
+        regions=dict(type="list", elements="str"),
+        types=dict(type="list", elements="str", choices=list(TYPE_NAMES), default=list(TYPE_NAMES)),
+        tags=dict(type="dict"),
+        name_pattern=dict(type="str"),
+        instance_id=dict(type="str"),
     )
+    module = AlicloudModule(argument_spec=spec, supports_check_mode=True)
     params = module.params
     regions = sorted(set(params["regions"] or ([module.region] if module.region else [])))
     if not regions:
         module.fail_json(msg="regions (or region, or ALIBABA_CLOUD_REGION_ID) is required to discover member assets")
     if params["instance_id"] and not module.region:
         module.fail_json(msg="region is required with instance_id: it is the region of the bastion host")
-    if params["max_concurrency"] < 1:
-        module.fail_json(msg="max_concurrency must be 1 or more, got %d" % params["max_concurrency"])
+    problems = multi_account_option_problems(params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
 
     directory = read_directory(module, "cannot discover member assets")
     if params["members"] is None:
@@ -290,12 +281,10 @@ def main():
 
     imported = None
     if params["instance_id"]:
-        try:
-            imported = set(asset_key(a) for a in imported_assets(
-                module.client("bastionhost"), module.region, params["instance_id"]))
-        except Exception as exc:
-            module.fail_json_api(exc, "failed to list the assets imported into bastion host %s in %s" % (
-                params["instance_id"], module.region))
+        bastion = BastionHost(module.client("bastionhost"), module.region, params["instance_id"])
+        imported = set(asset_key(a) for a in module.api_read(
+            "list the assets imported into bastion host %s in %s" % (params["instance_id"], module.region),
+            bastion.imported_assets))
 
     access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
                           module.secret_values())
@@ -314,7 +303,7 @@ def main():
                 len(failed), " | ".join(f["message"] for f in failed)),
             errors=failed)
 
-    counts = dict((m, dict((t, 0) for t in ASSET_TYPES)) for m in members)
+    counts = dict((m, dict((t, 0) for t in TYPE_NAMES)) for m in members)
     for asset in assets:
         asset["member_name"] = member_name(directory, asset["member_id"])
         asset["imported"] = None if imported is None else asset_key(asset) in imported

@@ -40,14 +40,9 @@ options:
       - The trusted service whose delegated administrators may manage member accounts.
     type: str
     default: bastionhost.aliyuncs.com
-  member_role_name:
-    description:
-      - The RAM role the other modules assume in each member to discover its assets.
-    type: str
-    version_added: 0.2.0
-    default: ResourceDirectoryAccountAccessRole
 extends_documentation_fragment:
   - alicloud.bastionhost.common
+  - alicloud.bastionhost.multi_account.MEMBER_ROLE
   - alicloud.bastionhost.attributes.info_module
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
@@ -152,18 +147,17 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory imp
     resource_directory,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import (
-    error_details,
+    error_reason,
     remediation_for,
     scrub,
-    server_message,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    DEFAULT_MEMBER_ROLE,
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import (
     MemberAccess,
     member_role_arn,
     member_role_remediation,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import multi_account_argument_spec
 
 # Errors that mean "this caller may not look", which leave a check unevaluated.
 NOT_ALLOWED_CODES = ("Forbidden.RAM", "NoPermission", "Forbidden", "OperationDenied.NotManagementOrDelegatedAdmin")
@@ -212,12 +206,10 @@ class Prerequisites:
         try:
             return call()
         except Exception as exc:
-            details = error_details(exc)
+            reason, details = error_reason(exc)
             if details["code"] not in NOT_ALLOWED_CODES:
                 self.module.fail_json_api(exc, "failed to %s" % what)
-            detail = scrub("could not %s: %s (code: %s, request id: %s)" % (
-                what, server_message(exc).rstrip("."), details["code"], details["request_id"]),
-                self.module.secret_values())
+            detail = scrub("could not %s: %s" % (what, reason), self.module.secret_values())
             remedy = remediation_for(details["code"]) or "let the caller %s" % what
             raise CannotEvaluate(detail, "%s%s, or verify this prerequisite by hand." % (remedy[0].upper(), remedy[1:]),
                                  details["code"])
@@ -364,11 +356,10 @@ class Prerequisites:
         try:
             access.factory_for(members[0])
         except Exception as exc:
-            details = error_details(exc)
+            reason, details = error_reason(exc)
             remedy = member_role_remediation(details["code"], role, members[0], account, exc)
-            detail = scrub("cannot assume %s in member %s: %s (code: %s, request id: %s)" % (
-                member_role_arn(members[0], role), members[0], server_message(exc).rstrip("."), details["code"],
-                details["request_id"]), self.module.secret_values())
+            detail = scrub("cannot assume %s in member %s: %s" % (member_role_arn(members[0], role), members[0],
+                                                                  reason), self.module.secret_values())
             return unmet(name, detail, "%s%s." % (remedy[0].upper(), remedy[1:]))
         return met(name, "the caller %s assumed %s in member %s" % (self.caller["arn"], role, members[0]))
 
@@ -389,15 +380,12 @@ def unmet_summary(instance_id, checks):
 
 
 def main():
-    module = AlicloudModule(
-        argument_spec=dict(
-            instance_id=dict(type="str", required=True),
-            fail_on_unmet=dict(type="bool", default=True),
-            service_principal=dict(type="str", default="bastionhost.aliyuncs.com"),
-            member_role_name=dict(type="str", default=DEFAULT_MEMBER_ROLE),
-        ),
-        supports_check_mode=True,
+    spec = multi_account_argument_spec(concurrency=False, removals=False)
+    spec.update(
+        fail_on_unmet=dict(type="bool", default=True),
+        service_principal=dict(type="str", default="bastionhost.aliyuncs.com"),
     )
+    module = AlicloudModule(argument_spec=spec, supports_check_mode=True)
     prerequisites = Prerequisites(module)
     instance, checks = prerequisites.run()
     ready = all(c["passed"] for c in checks)

@@ -75,11 +75,6 @@ options:
         that still has imported assets fails, naming them.
     type: bool
     default: false
-  member_role_name:
-    description:
-      - The RAM role assumed in a member to find its imported assets when members are removed.
-    type: str
-    default: ResourceDirectoryAccountAccessRole
   asset_regions:
     description:
       - Regions where the members' instances are discovered, to attribute imported assets that have no ownership
@@ -87,22 +82,12 @@ options:
       - Defaults to O(region) and the regions of the bastion host's imported assets that are known.
     type: list
     elements: str
-  max_removals:
-    description:
-      - The most members and assets the task may remove. A task that would remove more fails before any write,
-        listing what it would remove. Unset, there is no limit.
-    type: int
-    version_added: 0.2.0
-  max_concurrency:
-    description:
-      - How many writes (asset removals, member removals and additions) run at the same time. A member is removed
-        only after every one of its assets is; a member whose assets could not all be removed is left in place.
-    type: int
-    version_added: 0.2.0
-    default: 4
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.multi_account
+  - alicloud.bastionhost.multi_account.MEMBER_ROLE
+  - alicloud.bastionhost.multi_account.CONCURRENCY
+  - alicloud.bastionhost.multi_account.REMOVALS
 attributes:
   check_mode:
     support: full
@@ -189,39 +174,65 @@ removed_assets:
   elements: dict
   sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "region": "cn-hangzhou",
             "asset_id": "12"}]
+failed_members:
+  description: On a partial failure, each member addition or removal that failed, with its error.
+  returned: failure
+  type: list
+  elements: dict
+  version_added: 0.3.0
+  sample: [{"member_id": "1000000000000021", "action": "remove", "msg": "...",
+            "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
+failed_assets:
+  description: On a partial failure, each asset removal that failed, with its error.
+  returned: failure
+  type: list
+  elements: dict
+  version_added: 0.3.0
+  sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "action": "remove",
+            "msg": "...", "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
 """
 
+from functools import partial
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    MemberAccess,
-    discover_assets,
-)
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
-    add_rd_member,
-    delete_imported_asset,
-    imported_assets,
-    list_rd_members,
-    remove_rd_member,
-)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import folder_names
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import MemberAccess, discover_assets
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import asset_label, sort_assets
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
-    api_read,
+    multi_account_argument_spec,
+    multi_account_option_problems,
     read_directory,
     require_known_regions,
     require_multi_account_instance,
-    run_concurrently,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
-    asset_label,
     attribute_assets,
     membership_changes,
     plan_members,
     select_members,
-    sort_assets,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import Failures, diff_if_asked
 
 ASSET_RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "asset_id")
+
+
+def argument_spec():
+    spec = multi_account_argument_spec()
+    spec.update(
+        members=dict(type="list", elements="str"),
+        select=dict(type="dict", options=dict(
+            folder_ids=dict(type="list", elements="str"),
+            tags=dict(type="dict"),
+            all=dict(type="bool", default=False),
+        )),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        purge_members=dict(type="bool", default=False),
+        remove_assets=dict(type="bool", default=False),
+        asset_regions=dict(type="list", elements="str"),
+    )
+    return spec
 
 
 def read_selection(module, directory):
@@ -230,8 +241,8 @@ def read_selection(module, directory):
     known_folders = None
     if select and select.get("folder_ids"):
         rm = module.client("resourcemanager")
-        known_folders = api_read(module, "list the folders of the resource directory",
-                                 lambda: folder_names(rm, directory.root_folder_id))
+        known_folders = module.api_read("list the folders of the resource directory",
+                                        partial(folder_names, rm, directory.root_folder_id))
     uids, problems, warnings = select_members(directory, module.params["members"], select, known_folders)
     if problems:
         module.fail_json(msg=problems.message("invalid members, nothing was changed",
@@ -244,9 +255,8 @@ def read_selection(module, directory):
 def read_asset_owners(module, directory, bastion, members_on_host):
     """``(owned, unattributed)``: the bastion host's imported assets by member. Assets without an
     ownership record are attributed by discovering every member on the bastion host."""
-    params, region, instance_id = module.params, module.region, module.params["instance_id"]
-    imported = api_read(module, "list the assets imported into %s" % instance_id,
-                        lambda: imported_assets(bastion, region, instance_id))
+    params, region = module.params, module.region
+    imported = module.api_read("list the assets imported into %s" % bastion.instance_id, bastion.imported_assets)
     unrecorded = [a for a in imported if not a["member_id"]]
     discovered = []
     if unrecorded and members_on_host:
@@ -266,39 +276,38 @@ def read_asset_owners(module, directory, bastion, members_on_host):
 
 def apply(module, bastion, plan):
     """The writes, at most max_concurrency at a time, in a safe order: every asset of the members
-    removed, then those members (only the ones whose assets are all gone) and the new members."""
-    region, instance_id = module.region, module.params["instance_id"]
+    removed, then those members (only the ones whose assets are all gone) and the new members.
+    Returns ``(added, removed, removed_assets, failures)``."""
     workers = module.params["max_concurrency"]
-    asset_done, asset_failed = run_all(
-        workers, plan.removed_assets, lambda asset: delete_imported_asset(bastion, region, instance_id, asset))
-    blocked = set(asset["member_id"] for asset, _exc in asset_failed)
+    failures = Failures(module.secret_values())
+    removed_assets, blocked = [], set()
+    for asset, _value, exc in run_concurrently(workers, plan.removed_assets, bastion.delete_asset):
+        if exc is None:
+            removed_assets.append(asset)
+        else:
+            blocked.add(asset["member_id"])
+            failures.add("failed_assets", asset_view(asset), "remove", "failed to remove %s %s" % (
+                asset["type"], asset["instance_id"]), exc)
     jobs = [("remove", m) for m in plan.to_remove if m not in blocked] + [("add", m) for m in plan.to_add]
-    done, failed = run_all(workers, jobs, lambda job: (remove_rd_member if job[0] == "remove" else add_rd_member)(
-        bastion, region, instance_id, job[1]))
-    added = [m for kind, m in done if kind == "add"]
-    removed = [m for kind, m in done if kind == "remove"]
-    removed_assets = sort_assets(asset_done)
-    errors = [exc for _item, exc in asset_failed + failed]
-    if errors:
-        not_done = len(errors) + sum(1 for m in plan.to_remove if m in blocked)
-        module.fail_json_api(
-            errors[0], "failed to change the members of %s: %d of %d changes were not made (added %s, removed %s, "
-                       "removed %d assets); rerun to finish. First error" % (
-                           instance_id, not_done, len(plan.removed_assets) + len(plan.to_remove) + len(plan.to_add),
-                           sorted(added) or "none", sorted(removed) or "none", len(removed_assets)),
-            changed=bool(added or removed or removed_assets), added=sorted(added), removed=sorted(removed),
-            removed_assets=asset_results(removed_assets))
-    return sorted(added), sorted(removed), removed_assets
+    done = []
+    for (action, member), _value, exc in run_concurrently(workers, jobs, partial(change_member, bastion)):
+        if exc is None:
+            done.append((action, member))
+        else:
+            failures.add("failed_members", dict(member_id=member), action, "failed to %s member %s" % (
+                action, member), exc)
+    added = sorted(m for action, m in done if action == "add")
+    removed = sorted(m for action, m in done if action == "remove")
+    return added, removed, sort_assets(removed_assets), failures
 
 
-def run_all(workers, items, call):
-    """``call(item)`` for every item, at most ``workers`` at a time: ``(done, [(item, exc)])`` in item order."""
-    outcomes = run_concurrently(workers, items, call)
-    return [i for i, _value, exc in outcomes if exc is None], [(i, exc) for i, _value, exc in outcomes if exc is not None]
+def change_member(bastion, job):
+    action, member = job
+    return bastion.remove_member(member) if action == "remove" else bastion.add_member(member)
 
 
-def asset_results(assets):
-    return [dict((field, a.get(field)) for field in ASSET_RESULT_FIELDS) for a in assets]
+def asset_view(asset):
+    return dict((field, asset.get(field)) for field in ASSET_RESULT_FIELDS)
 
 
 def member_results(directory, uids):
@@ -312,58 +321,52 @@ def diff_of(directory, before, after, removed_assets):
     return dict(before=view(before, removed_assets), after=view(after, []))
 
 
-def main():
-    module = AlicloudModule(
-        argument_spec=dict(
-            instance_id=dict(type="str", required=True),
-            members=dict(type="list", elements="str"),
-            select=dict(type="dict", options=dict(
-                folder_ids=dict(type="list", elements="str"),
-                tags=dict(type="dict"),
-                all=dict(type="bool", default=False),
-            )),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            purge_members=dict(type="bool", default=False),
-            remove_assets=dict(type="bool", default=False),
-            member_role_name=dict(type="str", default="ResourceDirectoryAccountAccessRole"),
-            asset_regions=dict(type="list", elements="str"),
-            max_removals=dict(type="int"),
-            max_concurrency=dict(type="int", default=4),
-        ),
-        supports_check_mode=True,
-    )
-    params, instance_id = module.params, module.params["instance_id"]
-    if params["max_removals"] is not None and params["max_removals"] < 0:
-        module.fail_json(msg="max_removals must be 0 or more, got %d" % params["max_removals"])
-    if params["max_concurrency"] < 1:
-        module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
-    bastion = module.client("bastionhost")
-    require_multi_account_instance(module, bastion, instance_id)
-    directory = read_directory(module, "cannot manage the members of bastion host %s" % instance_id)
+def read_plan(module, bastion):
+    """``(directory, current members, plan)``: every write, and every refusal, before the first write."""
+    params = module.params
+    require_multi_account_instance(module, bastion)
+    directory = read_directory(module, "cannot manage the members of bastion host %s" % bastion.instance_id)
     desired = read_selection(module, directory)
-    current = api_read(module, "list the members of %s" % instance_id,
-                       lambda: list_rd_members(bastion, module.region, instance_id))
+    current = module.api_read("list the members of %s" % bastion.instance_id, bastion.members)
     owned, unattributed = {}, []
     if membership_changes(current, desired, params["state"], params["purge_members"])[1]:
         owned, unattributed = read_asset_owners(module, directory, bastion, sorted(current))
-
     plan = plan_members(current, desired, params["state"], params["purge_members"], params["remove_assets"], owned,
                         unattributed, params["max_removals"], directory.label)
     if plan.problems:
         module.fail_json(msg=plan.problems.message("nothing was changed"))
-    after = sorted((set(current) | set(plan.to_add)) - set(plan.to_remove))
-    changed = bool(plan.to_add or plan.to_remove)
-    if module.check_mode or not changed:
-        module.exit_json(changed=changed, diff=diff_of(directory, current, after, plan.removed_assets),
-                         members=member_results(directory, after), added=plan.to_add, removed=plan.to_remove,
-                         removed_assets=asset_results(plan.removed_assets))
+    return directory, current, plan
 
-    added, removed, removed_assets = apply(module, bastion, plan)
-    final = api_read(module, "list the members of %s" % instance_id,
-                     lambda: list_rd_members(bastion, module.region, instance_id))
-    module.exit_json(changed=True, diff=diff_of(directory, current, final, removed_assets),
-                     members=member_results(directory, final), added=added, removed=removed,
-                     removed_assets=asset_results(removed_assets))
+
+def report(module, directory, current, after, added, removed, removed_assets, failures=None):
+    result = dict(changed=bool(added or removed or removed_assets),
+                  **diff_if_asked(module, partial(diff_of, directory, current, after, removed_assets)))
+    result.update(members=member_results(directory, after), added=added, removed=removed,
+                  removed_assets=[asset_view(a) for a in removed_assets])
+    if failures:
+        failures.fail(module, "bastion host %s" % bastion_id(module), "added %s, removed %s, removed %d assets" % (
+            ", ".join(added) or "no member", ", ".join(removed) or "no member", len(removed_assets)), **result)
+    module.exit_json(**result)
+
+
+def bastion_id(module):
+    return module.params["instance_id"]
+
+
+def main():
+    module = AlicloudModule(argument_spec=argument_spec(), supports_check_mode=True)
+    problems = multi_account_option_problems(module.params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    bastion = BastionHost(module.client("bastionhost"), module.region, bastion_id(module),
+                          module.params["max_concurrency"])
+    directory, current, plan = read_plan(module, bastion)
+    if module.check_mode or not (plan.to_add or plan.to_remove):
+        after = sorted((set(current) | set(plan.to_add)) - set(plan.to_remove))
+        report(module, directory, current, after, plan.to_add, plan.to_remove, plan.removed_assets)
+    added, removed, removed_assets, failures = apply(module, bastion, plan)
+    final = module.api_read("list the members of %s" % bastion_id(module), bastion.members)
+    report(module, directory, current, final, added, removed, removed_assets, failures)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ members:
       sample: true
 """
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import list_rd_members
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import (
     Directory,
     DirectoryError,
@@ -103,10 +103,10 @@ def member_facts(uid, directory, folders):
 def main():
     module = AlicloudModule(argument_spec=dict(instance_id=dict(type="str", required=True)), supports_check_mode=True)
     instance_id = module.params["instance_id"]
-    bastion = module.client("bastionhost")
+    bastion = BastionHost(module.client("bastionhost"), module.region, instance_id)
     rm = module.client("resourcemanager")
     try:
-        uids = list_rd_members(bastion, module.region, instance_id)
+        uids = bastion.members()
         directory = Directory(rm, module.client("sts"))
         folders = folder_names(rm, directory.root_folder_id)
     except DirectoryError as exc:

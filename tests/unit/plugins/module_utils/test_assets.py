@@ -9,18 +9,19 @@ import time
 
 import pytest
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.assets import (
-    ASSET_TYPES,
-    DEFAULT_MEMBER_ROLE,
-    discover_assets,
-    discover_member_assets,
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import (
+    TYPE_NAMES as ASSET_TYPES,
     ecs_asset,
-    member_role_arn,
     polardb_asset,
     rds_asset,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import imported_assets
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import (
+    DEFAULT_MEMBER_ROLE,
+    discover_assets,
+    member_role_arn,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import (
     asset_key,
     ownership_record,
     sort_assets,
@@ -29,6 +30,18 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import import_sdk
 
 MEMBER = "1000000000000011"
+
+
+def discover_member_assets(factory, member_id, regions, **filters):
+    """The assets of one member, whose credentials ``factory`` holds; its error raised."""
+    assets, errors = discover_assets(lambda _member: factory, [member_id], regions, **filters)
+    if errors:
+        raise errors[member_id]
+    return assets
+
+
+def imported_assets(client, region, instance_id):
+    return BastionHost(client, region, instance_id).imported_assets()
 
 
 # --- fakes -----------------------------------------------------------------------------

@@ -11,24 +11,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import (
+    asset_key,
+    normalize_tags,
+    ownership_record,
+    read_ownership,
+    tags_match,
+)
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     AssetRequest,
-    Problems,
     Scope,
-    asset_key,
     attribute_assets,
     import_blocker,
     membership_changes,
-    normalize_tags,
-    ownership_record,
     plan_assets,
     plan_members,
-    read_ownership,
     select_discovered,
     select_members,
-    tags_match,
     template_problem,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
 
 A, B, C = "1000000000000011", "1000000000000012", "1000000000000021"
 HZ, SH = "cn-hangzhou", "cn-shanghai"

@@ -67,14 +67,14 @@ def test_connection_errors_are_retryable(connection_error):
 
 def test_delays_grow_exponentially_up_to_the_cap():
     backoff = Backoff(tries=7, delay=1.0, max_delay=10.0, uniform=upper_bound)
-    assert list(backoff.delays()) == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    assert [backoff.delay_before(retry) for retry in range(backoff.tries - 1)] == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
 
 
 def test_full_jitter_stays_between_zero_and_the_ceiling():
     backoff = Backoff(tries=8, delay=0.5, max_delay=4.0, uniform=random.Random(7).uniform)
     ceilings = [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
     for _round in range(50):
-        delays = list(backoff.delays())
+        delays = [backoff.delay_before(retry) for retry in range(backoff.tries - 1)]
         assert len(delays) == len(ceilings)
         assert all(0.0 <= delay <= ceiling for delay, ceiling in zip(delays, ceilings))
     assert len(set(backoff.delays())) > 1, "delays must be randomised"
