@@ -179,7 +179,7 @@ failed_members:
   returned: failure
   type: list
   elements: dict
-  version_added: 0.3.0
+  version_added: 0.2.0
   sample: [{"member_id": "1000000000000021", "action": "remove", "msg": "...",
             "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
 failed_assets:
@@ -187,7 +187,7 @@ failed_assets:
   returned: failure
   type: list
   elements: dict
-  version_added: 0.3.0
+  version_added: 0.2.0
   sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "action": "remove",
             "msg": "...", "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
 """

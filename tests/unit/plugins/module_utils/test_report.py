@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import EndpointUnavailable
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import Failures
+
+
+def test_each_distinct_failure_is_told_once_and_every_entry_kept(api_error):
+    failures = Failures(secrets=("s3cret",))
+    refused = api_error("QuotaExceeded", message="Quota s3cret used up.")
+    for number in range(30):
+        failures.add("failed_assets", dict(instance_id="i-%d" % number), "import", "failed to import", refused)
+    failures.add("failed_members", dict(member_id="1"), "add", "failed to add member 1", api_error("Forbidden.RAM"))
+    assert len(failures) == 31 and len(failures.entries["failed_assets"]) == 30
+    message = failures.message("bastion host bh-1", "imported 2")
+    assert message.startswith("31 writes failed on bastion host bh-1 (imported 2); rerun to finish: ")
+    assert message.count("QuotaExceeded") == 1 and message.count("Forbidden.RAM") == 1
+    assert "s3cret" not in message and "s3cret" not in str(failures.entries)
+    assert failures.entries["failed_assets"][0]["error"]["code"] == "QuotaExceeded"
+
+
+def test_a_dead_endpoint_is_named_as_the_cause(api_error):
+    failures = Failures()
+    failures.add("failed_assets", {}, "import", "failed to import", api_error("Throttling.User"))
+    failures.add("failed_assets", {}, "import", "failed to import", EndpointUnavailable(ConnectionError("gone"), 5))
+    message = failures.message("bastion host bh-1", "imported 0", endpoint_gone=True)
+    assert "the API endpoint stopped answering, so 2 writes were not made" in message
+    assert "Throttling" not in message
