@@ -56,16 +56,19 @@ def ecs_asset(member_id, raw, region=None):
                      tags=_tag_dict(raw.get("Tags"), "TagKey", "TagValue"))
 
 
+def tag_filter(tag_model, tags):
+    """The ``Tag`` list of a request whose API filters on tags server-side: only the tags with a
+    value (a key-only tag is checked client-side, model.tags_match), or None."""
+    return [tag_model(key=k, value=v) for k, v in sorted(valued_tags(tags).items())] or None
+
+
 def list_ecs(factory, region, tags=None):
     """Raw ECS instances of the factory's account in ``region`` (server-side tag filter)."""
     client = factory.client("ecs", region=region)
-    tag = [client.models.DescribeInstancesRequestTag(key=k, value=v) for k, v in sorted(valued_tags(tags).items())]
-
-    def fetch(token, size):
-        request = client.models.DescribeInstancesRequest(
-            region_id=region, next_token=token, max_results=size, tag=tag or None)
-        return client.call("describe_instances", request, retry=True)
-    return paginate_tokens(fetch, ("Instances", "Instance"), max_results=PAGE_SIZE)
+    tag = tag_filter(client.models.DescribeInstancesRequestTag, tags)
+    return paginate_tokens(lambda token, size: client.call("describe_instances", client.models.DescribeInstancesRequest(
+        region_id=region, next_token=token, max_results=size, tag=tag), retry=True), ("Instances", "Instance"),
+        max_results=PAGE_SIZE)
 
 
 # --- RDS 2014-08-15 -------------------------------------------------------------------------
@@ -134,13 +137,10 @@ def use_polardb_endpoint(asset, endpoint_type):
 def list_polardb(factory, region, tags=None):
     """Raw PolarDB clusters in ``region`` (server-side tag filter), each with its ``_endpoints``."""
     client = factory.client("polardb", region=region)
-    tag = [client.models.DescribeDBClustersRequestTag(key=k, value=v) for k, v in sorted(valued_tags(tags).items())]
-
-    def fetch(number, size):
-        request = client.models.DescribeDBClustersRequest(
-            region_id=region, page_number=number, page_size=size, tag=tag or None)
-        return client.call("describe_dbclusters", request, retry=True)
-    clusters = paginate_pages(fetch, ("Items", "DBCluster"), page_size=PAGE_SIZE)
+    tag = tag_filter(client.models.DescribeDBClustersRequestTag, tags)
+    clusters = paginate_pages(lambda number, size: client.call("describe_dbclusters", (
+        client.models.DescribeDBClustersRequest(region_id=region, page_number=number, page_size=size, tag=tag)),
+        retry=True), ("Items", "DBCluster"), page_size=PAGE_SIZE)
     for cluster in clusters:
         cluster["_endpoints"] = polardb_endpoints(client, cluster.get("DBClusterId"))
     return clusters

@@ -188,8 +188,8 @@ failed_assets:
   type: list
   elements: dict
   version_added: 0.2.0
-  sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "action": "remove",
-            "msg": "...", "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
+  sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "region": "cn-hangzhou",
+            "asset_id": "12", "action": "remove", "msg": "...", "error": {"code": "ServiceUnavailable"}}]
 """
 
 from functools import partial
