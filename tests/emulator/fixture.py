@@ -70,6 +70,16 @@ class Emulator:
     def advance_clock(self, seconds):
         return self._admin('POST', '/_emulator/clock', {'advance_seconds': seconds})
 
+    def post(self, path, payload):
+        """POST an admin endpoint (`/_emulator/accounts/leave`, ...); its JSON answer. A refusal raises
+        urllib.error.HTTPError (its body is the JSON answer)."""
+        return self._admin('POST', path, payload)
+
+    def console(self, instance_id, action, **params):
+        """A person's edit in the Bastionhost console: `action` applied to `instance_id` by its owner
+        (`POST /_emulator/console`); the action's answer. Lists go as lists (`HostIds=['1', '2']`)."""
+        return self.post('/_emulator/console', {'instance_id': instance_id, 'action': action, 'params': params})
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

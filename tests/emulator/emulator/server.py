@@ -6,13 +6,21 @@ from urllib.parse import parse_qsl, urlsplit
 
 # Importing the services registers every action.
 from . import services  # noqa: F401  pylint: disable=unused-import
-from . import rules
+from . import admin, rules
 from .auth import authenticate, refusal
 from .errors import ApiError
 from .params import Params
 from .registry import HANDLERS, VERSIONS
 
 SECRET_FIELDS = {'Signature', 'SecurityToken', 'AccessKeyId', 'SignatureNonce', 'BearerToken'}
+# Admin routes that change the organisation (emulator/admin.py): POST path -> function(world, payload).
+ORG_ROUTES = {
+    '/_emulator/accounts/update': admin.update_account,
+    '/_emulator/accounts/leave': admin.leave_directory,
+    '/_emulator/roles/create': admin.create_role,
+    '/_emulator/roles/update': admin.update_role,
+    '/_emulator/roles/delete': admin.delete_role,
+}
 
 
 class Request:
@@ -185,7 +193,29 @@ def make_handler(world):
             if route == ('POST', '/_emulator/assets/release'):
                 payload = json.loads(body or b'{}')
                 return self._asset_answer(payload, world.release_asset(payload.get('instance_id')))
+            if route[0] == 'POST' and (route[1] in ORG_ROUTES or route[1] == '/_emulator/console'):
+                return self._org_change(route[1], body)
             return self._answer(404, {'Code': 'NotFound', 'Message': f'no admin route {route}'})
+
+        def _org_change(self, path, body):
+            """The organisation endpoints (emulator/admin.py) and the console: a refused admin request
+            answers {"Code", "Message"}; a console action refused by its rules answers as the API would."""
+            try:
+                payload = json.loads(body or b'{}')
+                if not isinstance(payload, dict):
+                    raise ValueError('not an object')
+            except ValueError as error:
+                return self._answer(400, {'Code': 'InvalidJSON', 'Message': f'the body must be a JSON object: {error}'})
+            request_id = admin.console_request_id() if path == '/_emulator/console' else None
+            try:
+                if request_id is not None:
+                    return self._answer(200, admin.console_call(world, payload, Context, request_id))
+                return self._answer(200, ORG_ROUTES[path](world, payload))
+            except admin.AdminError as error:
+                return self._answer(error.status, {'Code': error.code, 'Message': error.message})
+            except ApiError as error:   # the console's action refused it
+                reply = error_reply(error, request_id, 'bastionhost', world)
+                return self._answer(reply.status, reply.body)
 
         def _asset_answer(self, payload, found):
             if not found:

@@ -190,4 +190,13 @@ class World:
                     'databases': by_id(state.databases, 'DatabaseId'),
                     'host_groups': [state.group_view(g) for g in by_id(state.host_groups, 'HostGroupId')],
                 })
-            return {'instances': result}
+            return {'instances': result, 'accounts': [account_view(a) for a in self.org.accounts.values()]}
+
+
+def account_view(account):
+    """An account as /_emulator/state shows it: what the organisation endpoints change (its RD display
+    name, folder, tags and membership, its RAM roles and their trust)."""
+    return {'account_id': account['id'], 'name': account['name'], 'folder': account['folder'],
+            'tags': account['tags'], 'in_resource_directory': account['in_resource_directory'],
+            'roles': [{'name': r['name'], 'trusted_accounts': [str(a) for a in r.get('trusted_accounts') or []],
+                       'policies': list(r.get('policies') or [])} for r in account['roles']]}

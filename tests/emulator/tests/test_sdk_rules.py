@@ -140,3 +140,22 @@ def test_model_sources_name_a_field_that_states_the_rule(product, action):
             assert value.lower() in comment, rule.describe()
         if isinstance(rule, Required):
             assert REQUIRED.search(fields[rule.name]), rule.describe()
+
+
+def test_the_model_reader_finds_the_group_requirements():
+    """The asset-group actions of issue 21: what their models require and limit, and the Comment an asset
+    group takes when created (CreateHostGroupRequest.Comment) and answers in ListHostGroups."""
+    def required(action):
+        return {n for n, c in fields_of('bastionhost', action).items() if REQUIRED.search(c)}
+    assert required('ModifyHostGroup') == {'HostGroupId', 'InstanceId'}
+    assert required('DeleteHostGroup') == {'HostGroupId', 'InstanceId'}
+    assert required('RemoveHostsFromGroup') == {'HostGroupId', 'HostIds', 'InstanceId'}
+    assert required('RemoveDatabasesFromGroup') == {'DatabaseIds', 'HostGroupId', 'InstanceId'}
+    assert 'up to 100' in fields_of('bastionhost', 'RemoveHostsFromGroup')['HostIds']
+    assert '100' not in fields_of('bastionhost', 'RemoveDatabasesFromGroup')['DatabaseIds']
+    for action in ('CreateHostGroup', 'ModifyHostGroup'):
+        assert 'up to 500 characters' in fields_of('bastionhost', action)['Comment']
+        assert 'up to 128 characters' in fields_of('bastionhost', action)['HostGroupName']
+    package_dir = os.path.dirname(importlib.util.find_spec(PACKAGES['bastionhost']).origin)
+    with open(os.path.join(package_dir, 'models', '_list_host_groups_response_body.py'), encoding='utf-8') as handle:
+        assert "m.get('Comment')" in handle.read()

@@ -137,3 +137,20 @@ TABLES = {'bastionhost': {
         IdList('DatabaseIds', ADD_DATABASES_TO_GROUP_PAGE, high=100),
     ],
 }}
+
+# The rest of the asset-group life (issue 21): a group's name and Comment, deleting a group, taking
+# hosts and databases out of one. RemoveDatabasesFromGroupRequest.DatabaseIds states no limit (nor does
+# its API page), so none is enforced.
+TABLES['bastionhost'].update({
+    'ModifyHostGroup': on_instance('ModifyHostGroup', 'HostGroupId') + [
+        Length('HostGroupName', model('ModifyHostGroup'), high=128),
+        Length('Comment', model('ModifyHostGroup'), high=500),
+    ],
+    'DeleteHostGroup': on_instance('DeleteHostGroup', 'HostGroupId'),
+    'RemoveHostsFromGroup': on_instance('RemoveHostsFromGroup', 'HostGroupId', 'HostIds') + [
+        IdList('HostIds', model('RemoveHostsFromGroup'), high=100, json=True),
+    ],
+    'RemoveDatabasesFromGroup': on_instance('RemoveDatabasesFromGroup', 'HostGroupId') + [
+        RequiredList('DatabaseIds', model('RemoveDatabasesFromGroup')),
+    ],
+})
