@@ -46,37 +46,45 @@ def _total_count(body):
 
 
 def paginate_pages(fetch, items_path, page_size=100):
-    """PageNumber/PageSize style: ``fetch(page_number, page_size)`` from page 1 until the
-    total count is reached or a page comes back short."""
-    items = []
-    page_number = 1
+    """PageNumber/PageSize style: ``fetch(page_number, page_size)`` from page 1 until the total count
+    is reached or a page comes back empty, never on a page shorter than asked: a service may answer
+    fewer items a page than asked (ListHosts documents no PageSize maximum), and then the rest is
+    asked for in pages of the size it answers."""
+    return _pages_from(fetch, items_path, page_size, 1, [])
+
+
+def _pages_from(fetch, items_path, page_size, page_number, items):
     while True:
         body = fetch(page_number, page_size) or {}
         page = items_at(body, items_path)
         items.extend(page)
         total = _total_count(body)
-        if len(page) < page_size or (total is not None and len(items) >= total):
+        if not page or (total is not None and len(items) >= total):
             return items
+        if page_number == 1 and len(page) < page_size:
+            page_size = len(page)   # the size the service answers: page 2 starts after these items
         page_number += 1
 
 
 def paginate_pages_concurrently(fetch, items_path, page_size=100, max_workers=4):
     """``paginate_pages``, but once page 1 gives the total count the other pages are fetched at
     the same time, at most ``max_workers`` at once; items stay in page order. Without a total
-    count it reads on page by page."""
+    count, or when the pages fall short of it, it reads on page by page."""
     body = fetch(1, page_size) or {}
     first = items_at(body, items_path)
     total = _total_count(body)
-    if total is None:
-        if len(first) < page_size:
-            return first
-        return first + paginate_pages(lambda number, size: fetch(number + 1, size), items_path, page_size)
-    last_page = max(1, -(-total // page_size))
-    if last_page == 1 or len(first) < page_size:
+    if not first or (total is not None and len(first) >= total):
         return first
+    size = min(page_size, len(first))
+    if total is None:
+        return _pages_from(fetch, items_path, size, 2, first)
+    last_page = -(-total // size)
     pages = values_or_raise(run_concurrently(max_workers, range(2, last_page + 1), lambda number: items_at(
-        fetch(number, page_size) or {}, items_path)))
-    return first + [item for page in pages for item in page]
+        fetch(number, size) or {}, items_path)))
+    items = first + [item for page in pages for item in page]
+    if len(items) >= total or not pages or not pages[-1]:
+        return items
+    return _pages_from(fetch, items_path, size, last_page + 1, items)
 
 
 def paginate_tokens(fetch, items_path, max_results=100):

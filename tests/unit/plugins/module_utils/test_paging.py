@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import (
     items_at,
     paginate_pages,
@@ -76,10 +78,30 @@ def test_pages_reads_total_record_count_and_nested_paths():
     assert len(api.requests) == 2
 
 
-def test_pages_without_total_stops_on_a_short_page():
+def test_pages_without_total_end_on_an_empty_page_never_on_a_short_one():
     api = PagedApi(hosts(3), report_total=False)
     assert paginate_pages(api, ("Hosts",), page_size=2) == hosts(3)
-    assert api.requests == [(1, 2), (2, 2)]
+    assert api.requests == [(1, 2), (2, 2), (3, 2)]
+
+
+class CappedApi(PagedApi):
+    """A service that answers at most ``cap`` items a page whatever is asked, with a true total."""
+
+    def __init__(self, items, cap, **kwargs):
+        super().__init__(items, **kwargs)
+        self.cap = cap
+
+    def __call__(self, page_number, page_size):
+        return super().__call__(page_number, min(page_size, self.cap))
+
+
+@pytest.mark.parametrize("report_total", [True, False])
+def test_a_service_that_answers_shorter_pages_than_asked_is_read_to_the_end(report_total):
+    api = CappedApi(hosts(20), cap=7, report_total=report_total)
+    assert paginate_pages(api, ("Hosts",), page_size=100) == hosts(20)
+    assert api.requests[:3] == [(1, 7), (2, 7), (3, 7)]
+    concurrent = CappedApi(hosts(20), cap=7, report_total=report_total)
+    assert paginate_pages_concurrently(concurrent, ("Hosts",), page_size=100, max_workers=2) == hosts(20)
 
 
 def test_pages_without_total_needs_an_empty_page_after_a_full_one():
@@ -151,6 +173,6 @@ def test_concurrent_pages_without_a_total_count_read_page_by_page():
     hosts = [{"HostId": str(i)} for i in range(250)]
     api = PagedApi(hosts, report_total=False)
     assert paginate_pages_concurrently(api, ("Hosts",), page_size=100) == hosts
-    assert api.requests == [(1, 100), (2, 100), (3, 100)]
+    assert api.requests == [(1, 100), (2, 100), (3, 100), (4, 100)]
     short = PagedApi(hosts[:30])
     assert paginate_pages_concurrently(short, ("Hosts",)) == hosts[:30] and short.requests == [(1, 100)]
