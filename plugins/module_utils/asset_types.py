@@ -128,10 +128,11 @@ def polardb_asset(member_id, raw, region=None, endpoints=None):
 
 def use_polardb_endpoint(asset, endpoint_type):
     """A PolarDB asset addressed through its ``endpoint_type`` endpoint (Cluster or Primary):
-    CreateDatabase's PolarDBEndpointType, with that endpoint's private and public addresses."""
+    CreateDatabase's PolarDBEndpointType, with that endpoint's private and public addresses and its
+    port (the engine's default when the endpoint gives none)."""
     addresses = (asset.get("endpoints") or {}).get(endpoint_type) or {}
     return dict(asset, endpoint_type=endpoint_type, address=addresses.get("Private"),
-                public_address=addresses.get("Public"))
+                public_address=addresses.get("Public"), port=addresses.get("Port") or asset.get("port"))
 
 
 def list_polardb(factory, region, tags=None):
@@ -147,8 +148,9 @@ def list_polardb(factory, region, tags=None):
 
 
 def polardb_endpoints(client, cluster_id):
-    """``{endpoint type: {"Private": address, "Public": address}}`` of a PolarDB cluster
-    (DescribeDBClusterEndpoints; the connection string, else the IP address)."""
+    """``{endpoint type: {"Private": address, "Public": address, "Port": port}}`` of a PolarDB cluster
+    (DescribeDBClusterEndpoints; the connection string, else the IP address; the port its
+    AddressItems give, which the cluster listens on whatever its engine's default)."""
     body = client.call("describe_dbcluster_endpoints",
                        client.models.DescribeDBClusterEndpointsRequest(dbcluster_id=cluster_id), retry=True)
     endpoints = {}
@@ -156,7 +158,10 @@ def polardb_endpoints(client, cluster_id):
         for address in item.get("AddressItems") or []:
             value = address.get("ConnectionString") or address.get("IPAddress")
             if value:
-                endpoints.setdefault(item.get("EndpointType"), {})[address.get("NetType")] = value
+                endpoint = endpoints.setdefault(item.get("EndpointType"), {})
+                endpoint[address.get("NetType")] = value
+                if str(address.get("Port") or "").isdigit():
+                    endpoint["Port"] = int(address["Port"])
     return endpoints
 
 

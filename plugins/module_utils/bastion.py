@@ -122,7 +122,7 @@ PAGE_SIZE = 100
 # The fields of a record ModifyHost / ModifyDatabase write (a database's address type too); the
 # address type of hosts, the network domain and the groups are written by batch calls.
 RECORD_FIELDS = {HOST: frozenset(("name", "address", "public_address", "os")),
-                 DATABASE: frozenset(("name", "address", "public_address", "address_type"))}
+                 DATABASE: frozenset(("name", "address", "public_address", "address_type", "port"))}
 # What the batch calls of each kind are: (ListX for group members, MoveXToNetworkDomain, AddXToGroup).
 _KIND_CALLS = {
     HOST: dict(list_method="list_hosts", list_request="ListHostsRequest", items="Hosts", id_key="HostId",
@@ -295,7 +295,7 @@ class BastionHost:
                        source_instance_id=asset["instance_id"], database_name=wanted.get("name"),
                        database_private_address=wanted.get("address"),
                        database_public_address=wanted.get("public_address"),
-                       active_address_type=wanted.get("address_type"))
+                       active_address_type=wanted.get("address_type"), database_port=wanted.get("port"))
 
     def batch_writes(self, updated, imported, network_domain_id=None):
         """The batch writes that follow the per-asset ones, as ``[(assets, write)]``: ``write()`` makes
@@ -387,6 +387,10 @@ class BastionHost:
             require_ok_results(body, calls["add"])
 
 
+def _number(value):
+    return int(value) if str(value or "").isdigit() else None
+
+
 def _imported(kind, raw):
     host = kind == HOST
     member_id, region = read_ownership(raw.get("Comment")) or (
@@ -400,6 +404,7 @@ def _imported(kind, raw):
         "address": raw.get("HostPrivateAddress" if host else "DatabasePrivateAddress") or None,
         "public_address": raw.get("HostPublicAddress" if host else "DatabasePublicAddress") or None,
         "os": raw.get("OSType") if host else None,
+        "port": None if host else _number(raw.get("DatabasePort")),
         "address_type": raw.get("ActiveAddressType"),
         # ListHosts does not report it (GetHost does); ListDatabases does.
         "network_domain_id": raw.get("NetworkDomainId") or None,

@@ -78,6 +78,8 @@ def wanted_record(asset, request):
                   public_address=asset.get("public_address"), address_type=request.address_type)
     if is_host(asset):
         wanted["os"] = asset.get("os") or "Linux"
+    if asset.get("endpoint_type"):
+        wanted["port"] = asset.get("port")   # a PolarDB endpoint's own port (DescribeDBClusterEndpoints)
     if request.network_domain_id:
         wanted["network_domain_id"] = request.network_domain_id
     if request.host_group:

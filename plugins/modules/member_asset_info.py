@@ -159,8 +159,9 @@ assets:
       sample: MySQL
     port:
       description:
-        - The default port of the database engine (3306 MySQL, 5432 PostgreSQL, 1433 SQLServer, 1521 Oracle);
-          null for ECS and for an engine this module does not know.
+        - For a PolarDB cluster, the port of its Cluster endpoint (DescribeDBClusterEndpoints); for an RDS instance,
+          the default port of the database engine (3306 MySQL, 5432 PostgreSQL, 1433 SQLServer, 1521 Oracle); null
+          for ECS and for an engine this module does not know.
       type: int
       sample: 3306
     status:
@@ -170,10 +171,10 @@ assets:
     endpoints:
       description:
         - For a PolarDB cluster, its endpoints by type (C(Cluster), C(Primary), C(Custom)), each with its C(Private)
-          and C(Public) address; absent for ECS and RDS.
+          and C(Public) address and its C(Port); absent for ECS and RDS.
       type: dict
       returned: for PolarDB clusters
-      sample: {"Cluster": {"Private": "pc-bp1abc.rwlb.rds.aliyuncs.com"}}
+      sample: {"Cluster": {"Private": "pc-bp1abc.rwlb.rds.aliyuncs.com", "Port": 3306}}
     tags:
       description: The tags of the asset; empty for RDS instances (see the notes).
       type: dict

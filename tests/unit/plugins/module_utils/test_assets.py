@@ -14,6 +14,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types i
     ecs_asset,
     polardb_asset,
     rds_asset,
+    use_polardb_endpoint,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import (
@@ -353,14 +354,14 @@ def test_imported_assets_pages_and_skips_local_ones():
     assert {a["type"] for a in imported} == {"ecs", "rds", "polardb"}
     assert "local" not in [a["name"] for a in imported] and "legacy" not in [a["name"] for a in imported]
     assert imported[0] == {"type": "ecs", "instance_id": "i-0000", "region": None, "asset_id": "0",
-                           "name": "host-0", "address": None, "public_address": None, "os": None,
+                           "name": "host-0", "address": None, "public_address": None, "os": None, "port": None,
                            "address_type": "Private", "network_domain_id": None, "source_state": None,
                            "member_id": None}
     recorded = next(a for a in imported if a["instance_id"] == "i-0001")
     assert (recorded["member_id"], recorded["region"]) == (MEMBER, "cn-shanghai")
     by_type = dict((a["type"], a) for a in imported)
     assert by_type["rds"] == {"type": "rds", "instance_id": "rm-0001", "region": "cn-shanghai", "asset_id": "1",
-                              "name": "orders", "address": None, "public_address": None, "os": None,
+                              "name": "orders", "address": None, "public_address": None, "os": None, "port": None,
                               "address_type": "Private", "network_domain_id": "nd-1", "source_state": None,
                               "member_id": None}
     assert by_type["polardb"]["region"] == "cn-hangzhou" and by_type["polardb"]["network_domain_id"] is None
@@ -442,3 +443,12 @@ def test_discover_assets_passes_the_filters_to_every_member():
     assert errors == {}
     assert sorted(seen) == ["a", "b"]  # a member given twice is read once
     assert [(a["member_id"], a["instance_id"]) for a in assets] == [("a", "i-0001"), ("b", "i-0001")]
+
+
+def test_a_polardb_asset_takes_the_port_of_its_endpoint():
+    endpoints = {"Cluster": {"Private": "pc-1.rwlb", "Port": 3307}, "Primary": {"Private": "pc-1.primary"}}
+    asset = polardb_asset(MEMBER, polardb_raw(1), endpoints=endpoints)
+    assert (asset["address"], asset["port"]) == ("pc-1.rwlb", 3307)
+    primary = use_polardb_endpoint(asset, "Primary")
+    assert (primary["address"], primary["port"]) == ("pc-1.primary", 3307)  # no port of its own: the cluster's
+    assert use_polardb_endpoint(polardb_asset(MEMBER, polardb_raw(2)), "Cluster")["port"] == 3306

@@ -402,3 +402,11 @@ def test_members_removed_are_named_or_outside_a_non_empty_selection(current, des
         assert not to_remove or purge
     if not desired:
         assert plan.to_remove == []
+
+
+def test_a_polardb_port_that_drifted_is_updated_in_place():
+    found = asset(A, "polardb", "pc-1", endpoint_type="Cluster", port=3307)
+    current = dict(imported(found, "9"), name="pc-1", address="10.0.0.1", address_type="Private", port=3306)
+    plan = plan_assets(AssetRequest(listed=[dict(member_id=A, type="polardb", instance_id="pc-1", region=HZ)]),
+                       [found], [current])
+    assert [a["changes"] for a in plan.to_update] == [{"port": {"before": 3306, "after": 3307}}]
