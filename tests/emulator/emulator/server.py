@@ -88,7 +88,7 @@ def run_action(world, request, product, entry, request_id):
                        status=503)
     if not identity.allows(product, request.action, write):
         raise refusal(product, request.action)
-    params = Params(request.params)
+    params = Params(request.params, max_page_size=world.max_page_size)
     rules.check(product, request.action, params)
     with world.lock:
         body = handler(Context(world, identity, params, request_id)) or {}

@@ -57,8 +57,9 @@ DOCUMENTED_QUOTAS = {
 
 class World:
     def __init__(self, org_path, qps=0, fault_rate=0.0, seed=0, latency_ms=0, lost_response_rate=0.0,
-                 retry_after_ms=0):
+                 retry_after_ms=0, max_page_size=None):
         self.org_path = org_path
+        self.max_page_size = max_page_size or None
         self.qps = qps
         self.fault_rate = fault_rate
         self.lost_response_rate = lost_response_rate
