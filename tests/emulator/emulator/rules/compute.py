@@ -1,5 +1,5 @@
 """ECS 2014-05-26, RDS 2014-08-15 and PolarDB 2017-08-01 request rules."""
-from .kinds import PAGE_FROM_ONE, Integer, OneOf, Required, paging, sdk_package
+from .kinds import PAGE_FROM_ONE, Boolean, Integer, OneOf, Required, paging, sdk_package
 
 ecs = sdk_package('alibabacloud_ecs20140526')
 rds = sdk_package('alibabacloud_rds20140815')
@@ -14,6 +14,7 @@ TABLES = {
             Required('RegionId', ecs('DescribeInstances')),
             OneOf('Status', ('Pending', 'Running', 'Starting', 'Stopping', 'Stopped'), ecs('DescribeInstances')),
             Integer('MaxResults', ecs('DescribeInstances')),
+            Boolean('DryRun', ecs('DescribeInstances')),
         ] + paging(PAGE_FROM_ONE, high=None),
     },
     'rds': {'DescribeDBInstances': [
