@@ -2,7 +2,7 @@
 import fnmatch
 import json
 
-from ..errors import ApiError, invalid
+from ..errors import ApiError
 from ..params import page_by_number, page_by_token, tags_match
 from ..registry import action, dry_run, without_permission
 
@@ -125,16 +125,9 @@ def rds_view(instance):
 
 
 def _rds_tags_filter(ctx):
+    """The `Tags` JSON object (its form and count are in the rule table)."""
     raw = ctx.params.get('Tags')
-    if raw is None:
-        return {}
-    try:
-        tags = json.loads(raw)
-    except ValueError:
-        raise invalid('Tags', raw, 'It must be a JSON object like {"key1":"value1"}.')
-    if not isinstance(tags, dict):
-        raise invalid('Tags', raw, 'It must be a JSON object like {"key1":"value1"}.')
-    return tags
+    return {} if raw is None else json.loads(raw)
 
 
 @action('rds', 'DescribeDBInstances')
