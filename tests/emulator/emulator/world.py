@@ -52,6 +52,10 @@ def by_id(records, id_field):
 DOCUMENTED_QUOTAS = {
     # "100 requests per second ... per Alibaba Cloud account": https://www.alibabacloud.com/notice/ram20220829
     ('sts', 'AssumeRole'): 100,
+    # "You can call this operation up to 10 times per second per account.": the AddHostsToGroup API reference
+    # (https://www.alibabacloud.com/help/en/bh/bastionhost/developer-reference/api-yundun-bastionhost-2019-12-09-addhoststogroup,
+    # "Limits", the same in its versions of Dec 28, 2023 to Oct 25, 2024)
+    ('bastionhost', 'AddHostsToGroup'): 10,
 }
 
 
