@@ -11,6 +11,13 @@ from emulator.server import make_server  # noqa: E402
 from emulator.world import World  # noqa: E402
 
 
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be at least 1: {text}')
+    return value
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--org', required=True, help='organisation YAML file')
@@ -23,6 +30,11 @@ def parse_args(argv):
                         help='fraction of applied writes whose answer is lost: a 503 or a dropped connection')
     parser.add_argument('--retry-after-ms', type=int, default=0,
                         help='sent as the x-acs-retry-after header with Throttling.User answers')
+    parser.add_argument('--max-page-size', type=positive, default=None,
+                        help='every paged list answers at most N items a page, whatever the request asks')
+    parser.add_argument('--ecs-without-permission', choices=('empty', 'forbidden'), default='empty',
+                        help='ECS DescribeInstances for a RAM user or role without permission: an empty list '
+                             '(the API reference) or Forbidden.RAM (the change ECS announced for 2025-12-20)')
     parser.add_argument('--seed', type=int, default=0, help='seed for fault injection and lost responses')
     return parser.parse_args(argv)
 
@@ -30,7 +42,8 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     world = World(args.org, qps=args.qps, fault_rate=args.fault_rate, seed=args.seed, latency_ms=args.latency_ms,
-                  lost_response_rate=args.lost_response_rate, retry_after_ms=args.retry_after_ms)
+                  lost_response_rate=args.lost_response_rate, retry_after_ms=args.retry_after_ms,
+                  max_page_size=args.max_page_size, ecs_without_permission=args.ecs_without_permission)
     server = make_server(world, args.host, args.port)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

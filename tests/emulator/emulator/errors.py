@@ -21,3 +21,9 @@ def invalid(name, value, why=''):
 
 def not_found(what):
     return ApiError('OBJECT_NOT_FOUND', f'The specified {what} does not exist.', status=404)
+
+
+def dry_run_passed():
+    """A DryRun request that passed every check (ECS: code and message from the DescribeInstances
+    reference's error table)."""
+    return ApiError('DryRunOperation', 'Request validation has been passed with DryRun flag set.')

@@ -5,8 +5,11 @@ from .errors import ApiError, invalid, missing
 
 
 class Params:
-    def __init__(self, values):
+    """`max_page_size`: the run.py `--max-page-size` cap on every page (None: no cap)."""
+
+    def __init__(self, values, max_page_size=None):
         self.values = values
+        self.max_page_size = max_page_size
 
     def get(self, name, default=None):
         value = self.values.get(name)
@@ -67,22 +70,35 @@ def tags_match(wanted, actual):
                for key, value in wanted.items())
 
 
+def served_size(params, size):
+    """How many items a page holds: the size asked (or the default), at most `--max-page-size`."""
+    cap = params.max_page_size
+    return size if cap is None else min(size, cap)
+
+
 def page_by_number(params, items, default_size):
-    """Slice items for PageNumber/PageSize (their bounds are in the rule tables); returns (page, meta)."""
+    """Slice items for PageNumber/PageSize (their bounds are in the rule tables); returns (page, meta).
+
+    Under `--max-page-size N` a page holds at most N items and pages are numbered by what is served
+    (page 2 starts after the first N); `PageSize` still echoes the size asked ("The number of entries
+    per page that was specified in the request", DescribeInstancesResponseBody.PageSize of ECS) and
+    `TotalCount` stays the true total."""
     size = params.integer('PageSize', default_size)
     number = params.integer('PageNumber', 1)
-    start = (number - 1) * size
-    return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items)}
+    served = served_size(params, size)
+    start = (number - 1) * served
+    return items[start:start + served], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items)}
 
 
 def page_by_token(params, items, size):
-    """Slice items for NextToken and a page `size`; the token is the offset the server handed out."""
+    """Slice items for NextToken and a page `size` (at most `--max-page-size`); the token is the offset
+    the server handed out, so it stays true whatever the cap; `MaxResults` echoes the size asked."""
     token = params.get('NextToken')
     start = 0
     if token is not None:
         if not (token.startswith('tk-') and token[3:].isdigit() and 0 < int(token[3:]) < len(items)):
             raise ApiError('InvalidParameter', f'The specified NextToken is not valid: {token!r}.')
         start = int(token[3:])
-    end = start + size
+    end = start + served_size(params, size)
     next_token = f'tk-{end}' if end < len(items) else ''
     return items[start:end], {'NextToken': next_token, 'MaxResults': size}

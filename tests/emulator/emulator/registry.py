@@ -10,6 +10,13 @@ VERSIONS = {
     '2017-08-01': 'polardb',
 }
 HANDLERS = {}
+# (product, action) -> `choose(world, params)` for an action whose reference documents an answer other
+# than Forbidden.RAM to a caller whose policies do not cover it: it returns the handler that answers
+# such a call (run after the request rules), or None for Forbidden.RAM.
+WITHOUT_PERMISSION = {}
+# (product, action) whose model documents DryRun: a request with DryRun=true that passes the checks
+# answers DryRunOperation instead of running.
+DRY_RUN = set()
 
 
 def action(product, name, write=False):
@@ -17,3 +24,14 @@ def action(product, name, write=False):
         HANDLERS[(product, name)] = (func, write)
         return func
     return register
+
+
+def without_permission(product, name):
+    def register(func):
+        WITHOUT_PERMISSION[(product, name)] = func
+        return func
+    return register
+
+
+def dry_run(product, name):
+    DRY_RUN.add((product, name))

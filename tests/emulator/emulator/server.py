@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl, urlsplit
 from . import services  # noqa: F401  pylint: disable=unused-import
 from . import admin, rules
 from .auth import authenticate, refusal
-from .errors import ApiError
+from .errors import ApiError, dry_run_passed
 from .params import Params
-from .registry import HANDLERS, VERSIONS
+from .registry import DRY_RUN, HANDLERS, VERSIONS, WITHOUT_PERMISSION
 
 SECRET_FIELDS = {'Signature', 'SecurityToken', 'AccessKeyId', 'SignatureNonce', 'BearerToken'}
 # Admin routes that change the organisation (emulator/admin.py): POST path -> function(world, payload).
@@ -94,10 +94,17 @@ def run_action(world, request, product, entry, request_id):
     if world.roll_fault():
         raise ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.',
                        status=503)
+    params = Params(request.params, max_page_size=world.max_page_size)
     if not identity.allows(product, request.action, write):
-        raise refusal(product, request.action)
-    params = Params(request.params)
+        # The documented answer to a caller without permission, where it is not Forbidden.RAM.
+        choose = WITHOUT_PERMISSION.get((product, request.action))
+        handler = choose(world, params) if choose else None
+        if handler is None:
+            raise refusal(product, request.action)
+        entry['permitted'] = False
     rules.check(product, request.action, params)
+    if (product, request.action) in DRY_RUN and params.boolean('DryRun'):
+        raise dry_run_passed()
     with world.lock:
         body = handler(Context(world, identity, params, request_id)) or {}
     if write:

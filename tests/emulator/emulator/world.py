@@ -52,13 +52,21 @@ def by_id(records, id_field):
 DOCUMENTED_QUOTAS = {
     # "100 requests per second ... per Alibaba Cloud account": https://www.alibabacloud.com/notice/ram20220829
     ('sts', 'AssumeRole'): 100,
+    # "You can call this operation up to 10 times per second per account.": the AddHostsToGroup API reference
+    # (https://www.alibabacloud.com/help/en/bh/bastionhost/developer-reference/api-yundun-bastionhost-2019-12-09-addhoststogroup,
+    # "Limits", the same in its versions of Dec 28, 2023 to Oct 25, 2024)
+    ('bastionhost', 'AddHostsToGroup'): 10,
 }
 
 
 class World:
     def __init__(self, org_path, qps=0, fault_rate=0.0, seed=0, latency_ms=0, lost_response_rate=0.0,
-                 retry_after_ms=0):
+                 retry_after_ms=0, max_page_size=None, ecs_without_permission='empty'):
         self.org_path = org_path
+        self.max_page_size = max_page_size or None
+        # ECS DescribeInstances to a RAM user or role without permission: 'empty' (an empty list, the API
+        # reference) or 'forbidden' (Forbidden.RAM, ECS's announcement of the change of 2025-12-20).
+        self.ecs_without_permission = ecs_without_permission
         self.qps = qps
         self.fault_rate = fault_rate
         self.lost_response_rate = lost_response_rate

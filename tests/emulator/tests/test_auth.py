@@ -3,7 +3,7 @@ import pytest
 
 from emulator_testlib import (
     DATA_PROD_ID, ENT01, HZ, KEYS, MGMT_ID, OUTSIDER_ORG, SHOP_PROD_ID, SHOP_WEB1, add_member, assume, bh_models, ecs_models,
-    expect_error, ram_models, rm_models, role_arn, sdk, sts_models, sts_sdk,
+    expect_error, ram_models, rds_models, rm_models, role_arn, sdk, sts_models, sts_sdk,
 )
 
 STYLES = [pytest.param(False, id='acs3'), pytest.param(True, id='rpc-v2')]
@@ -215,8 +215,11 @@ def test_full_access_user_writes(demo_emulator):
 
 
 def test_ram_user_without_product_policy(demo_emulator):
-    expect_error('Forbidden.RAM', 403, sdk(demo_emulator, 'ecs', 'ops').describe_instances,
-                 ecs_models.DescribeInstancesRequest(region_id=HZ))
+    # (ECS DescribeInstances answers such a caller with an empty list: tests/test_ecs_without_permission.py)
+    expect_error('Forbidden.RAM', 403, sdk(demo_emulator, 'rds', 'ops').describe_dbinstances,
+                 rds_models.DescribeDBInstancesRequest(region_id=HZ))
+    expect_error('Forbidden.RAM', 403, sdk(demo_emulator, 'ecs', 'ops').describe_regions,
+                 ecs_models.DescribeRegionsRequest())
     # RAM reads need AliyunRAMReadOnlyAccess: auditor has it
     body = sdk(demo_emulator, 'ram', 'auditor').list_policies_for_user(
         ram_models.ListPoliciesForUserRequest(user_name='auditor')).body

@@ -2,8 +2,8 @@
 import time
 
 from emulator_testlib import (
-    DATA_PROD_ID, ENT01, HZ, MEMBER_IDS, SHOP_DEV_ID, SHOP_PROD_ID, add_member, assert_error, assume, bh_models,
-    create_local_hosts, ecs_models, expect_error, role_arn, sdk, sts_sdk,
+    DATA_PROD_ID, ENT01, HZ, MEMBER_IDS, SHOP_DEV_ID, SHOP_PROD_ID, ClientException, add_member, assert_error,
+    assume, bh_models, create_local_hosts, ecs_models, expect_error, role_arn, sdk, sts_sdk,
 )
 
 
@@ -188,3 +188,49 @@ def test_knobs_off_in_the_demo(demo_emulator):
         add_member(client, member)
     assert demo_emulator.instance(ENT01)['members'] == MEMBER_IDS
     assert [c['status'] for c in demo_emulator.calls()] == [200] * 12
+
+
+def test_add_hosts_to_group_has_its_documented_quota_whatever_qps_says(emulator_factory):
+    """AddHostsToGroup API reference, "Limits": "You can call this operation up to 10 times per second per
+    account." With --qps on, its 11th call within a second is throttled, whatever N is."""
+    emu = emulator_factory(qps=2)
+    client = sdk(emu, 'bastionhost', 'mgmt')
+    host_id = create_local_hosts(emu, 1) and client.list_hosts(bh_models.ListHostsRequest(
+        region_id=HZ, instance_id=ENT01)).body.hosts[0].host_id
+    group_id = client.create_host_group(bh_models.CreateHostGroupRequest(
+        region_id=HZ, instance_id=ENT01, host_group_name='quota')).body.host_group_id
+
+    def add():
+        return client.add_hosts_to_group(bh_models.AddHostsToGroupRequest(
+            region_id=HZ, instance_id=ENT01, host_group_id=group_id, host_ids=f'["{host_id}"]'))
+
+    for _attempt in range(3):          # the eleven calls must fall in one second of the monotonic clock
+        start_of_next_second()
+        second = int(time.monotonic())
+        outcomes = []
+        for _ in range(11):
+            try:
+                add()
+                outcomes.append('OK')
+            except ClientException as error:
+                outcomes.append(error.code)
+        if int(time.monotonic()) == second:
+            break
+    assert outcomes == ['OK'] * 10 + ['Throttling.User']
+    # the other actions keep the --qps limit
+    start_of_next_second()
+    describe(client)
+    describe(client)
+    expect_error('Throttling.User', 400, describe, client)
+
+
+def test_add_hosts_to_group_is_not_throttled_without_qps(emulator_factory):
+    """The documented quotas apply when --qps turns throttling on; without it nothing is throttled."""
+    emu = emulator_factory()
+    client = sdk(emu, 'bastionhost', 'mgmt')
+    group_id = client.create_host_group(bh_models.CreateHostGroupRequest(
+        region_id=HZ, instance_id=ENT01, host_group_name='free')).body.host_group_id
+    for _ in range(12):
+        client.add_hosts_to_group(bh_models.AddHostsToGroupRequest(
+            region_id=HZ, instance_id=ENT01, host_group_id=group_id, host_ids='["1"]'))
+    assert {c['status'] for c in emu.calls()} == {200}

@@ -1,6 +1,6 @@
 """PolarDB 2017-08-01 DescribeDBClusterEndpoints, and the org-file key `endpoints` of a cluster."""
 from emulator_testlib import (
-    DATA_PROD_ID, SHOP_POLARDB_HZ, SHOP_PROD_ID, assume, demo_org, expect_error, polardb_models, role_arn, sdk,
+    DATA_PROD_ID, SHOP_POLARDB_HZ, SHOP_PROD_ID, admin, assume, demo_org, expect_error, polardb_models, role_arn, sdk,
     sts_sdk, write_org,
 )
 
@@ -59,3 +59,37 @@ def test_reading_endpoints_needs_a_polardb_policy(demo_emulator):
     expect_error('Forbidden.RAM', 403, endpoints, sdk(demo_emulator, 'polardb', 'ops'), SHOP_POLARDB_HZ)
     credentials = assume(demo_emulator, role_arn(DATA_PROD_ID, 'ResourceDirectoryAccountAccessRole')).credentials
     assert endpoints(sts_sdk(demo_emulator, 'polardb', credentials), 'pc-uf6n6ktipsa9xms')
+
+
+def test_an_endpoint_port_from_the_org_file(emulator_factory, tmp_path):
+    """`endpoints: [{type, private_address, public_address, port}]`: `AddressItems[].Port` is the endpoint's
+    port (DescribeDBClusterEndpointsResponseBodyItemsAddressItems.Port, "The port.", a string), else the
+    cluster's `port`."""
+    org = demo_org()
+    shop = next(a for a in org['accounts'] if str(a['id']) == SHOP_PROD_ID)
+    cluster = shop['polardb_clusters'][0]
+    assert cluster['port'] == 3306
+    cluster['endpoints'] = [
+        {'type': 'Cluster', 'private_address': 'pc-shop.cluster.internal', 'public_address': 'pc-shop.public',
+         'port': 3307},
+        {'type': 'Primary', 'private_address': 'pc-shop.primary.internal'},
+    ]
+    emu = emulator_factory(write_org(tmp_path / 'org.yml', org))
+    items = endpoints(sdk(emu, 'polardb', 'shop_prod'), SHOP_POLARDB_HZ)
+    assert addresses(items[0]) == [('Private', 'pc-shop.cluster.internal', '3307'),
+                                   ('Public', 'pc-shop.public', '3307')]
+    assert addresses(items[1]) == [('Private', 'pc-shop.primary.internal', '3306')]
+
+
+def test_a_port_changed_in_the_cloud(demo_emulator):
+    """/_emulator/assets/update: a new cluster port, then an endpoint of its own port: the answer follows."""
+    client = sdk(demo_emulator, 'polardb', 'shop_prod')
+    admin(demo_emulator, '/_emulator/assets/update', {'instance_id': SHOP_POLARDB_HZ, 'set': {'port': 3310}})
+    assert addresses(endpoints(client, SHOP_POLARDB_HZ)[0]) == [
+        ('Private', 'pc-bp1aj4m1wacybw2.rwlb.rds.aliyuncs.com', '3310')]
+    admin(demo_emulator, '/_emulator/assets/update', {'instance_id': SHOP_POLARDB_HZ, 'set': {'endpoints': [
+        {'type': 'Cluster', 'private_address': 'pc-shop.cluster.internal', 'port': 3320},
+        {'type': 'Primary', 'private_address': 'pc-shop.primary.internal'}]}})
+    items = endpoints(client, SHOP_POLARDB_HZ)
+    assert [addresses(i) for i in items] == [[('Private', 'pc-shop.cluster.internal', '3320')],
+                                             [('Private', 'pc-shop.primary.internal', '3310')]]

@@ -14,7 +14,9 @@ import pytest
 # Importing the services registers every action.
 from emulator import rules, services  # noqa: F401  pylint: disable=unused-import
 from emulator.registry import HANDLERS
-from emulator.rules.kinds import Boolean, IdList, Integer, Length, OneOf, Required, RequiredIf, SdkModel
+from emulator.rules.kinds import (
+    Boolean, IdList, Integer, JsonTags, Length, OneOf, Required, RequiredIf, SdkModel, TagCount,
+)
 
 PACKAGES = {
     'bastionhost': 'alibabacloud_yundun_bastionhost20191209',
@@ -38,10 +40,13 @@ def model_path(product, action):
     return path if os.path.exists(path) else None
 
 
-def model_fields(path):
-    """{wire name: comment} of the request model's fields (comments of its __init__, names of to_map)."""
+def model_fields(path, model_class=None):
+    """{wire name: comment} of the request model's fields (comments of its __init__, names of to_map);
+    `model_class`: another model of the file (a list element's, `DescribeInstancesRequestTag`)."""
     with open(path, encoding='utf-8') as handle:
         text = handle.read()
+    if model_class is not None:
+        text = text.split(f'class {model_class}(', 1)[1].split('\nclass ', 1)[0]
     init = text.split('def validate', 1)[0]
     comments, pending = {}, []
     for line in init.splitlines():
@@ -124,22 +129,33 @@ def stated_values(rule):
         return [rule.when] + list(rule.values)
     if isinstance(rule, IdList):
         return ([str(rule.high)] if rule.high is not None else []) + (['json'] if rule.json else [])
+    if isinstance(rule, TagCount):
+        return [str(rule.high)] + (['consecutive'] if rule.consecutive else [])
+    if isinstance(rule, JsonTags):
+        return [str(rule.high), '{"key1":"value1"']
     return []
 
 
 @pytest.mark.parametrize('product, action', ACTIONS)
 def test_model_sources_name_a_field_that_states_the_rule(product, action):
-    fields = fields_of(product, action)
     for rule in rules.rules_for(product, action):
         if not isinstance(rule.source, SdkModel):
             continue
-        assert (rule.source.package, rule.source.request_class) == (PACKAGES[product], action + 'Request')
-        assert rule.name in fields, rule.describe()
-        comment = fields[rule.name].lower()
+        assert rule.source.package == PACKAGES[product], rule.describe()
+        request_class = rule.source.request_class
+        if request_class == action + 'Request':
+            fields, name = fields_of(product, action), rule.name
+        else:   # a list element's model in the request's file, and its field
+            assert request_class.startswith(action + 'Request') and rule.source.field, rule.describe()
+            fields, name = model_fields(model_path(product, action), request_class), rule.source.field
+            with open(model_path(product, action), encoding='utf-8') as handle:
+                assert f"result['{rule.name}'] = []" in handle.read(), rule.describe()   # the request's list
+        assert name in fields, rule.describe()
+        comment = fields[name].lower()
         for value in stated_values(rule):
             assert value.lower() in comment, rule.describe()
         if isinstance(rule, Required):
-            assert REQUIRED.search(fields[rule.name]), rule.describe()
+            assert REQUIRED.search(fields[name]), rule.describe()
 
 
 def test_the_model_reader_finds_the_group_requirements():

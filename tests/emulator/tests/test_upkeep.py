@@ -360,3 +360,34 @@ def test_state_shows_groups_and_membership(demo_emulator, ops):
     assert all(i['host_groups'] == [] for i in demo_emulator.state()['instances'] if i['instance_id'] != ENT01)
     demo_emulator.reset()
     assert demo_emulator.instance(ENT01)['host_groups'] == []
+
+
+def test_pref_kex_only_for_linux_hosts(demo_emulator, ops):
+    """GetHostResponseBodyHost.PrefKex: "This parameter is returned only when OSType is Linux."
+    ModifyHostRequest.PrefKex: "You can modify this parameter only when the OSType parameter is set to Linux"
+    (read as: the host's OSType once the request's is applied; no error is documented, so it is ignored)."""
+    [host_id] = imported_hosts(ops, SHOP_WEB1)
+
+    def modify(**fields):
+        return ops.modify_host(bh_models.ModifyHostRequest(region_id=HZ, instance_id=ENT01, host_id=host_id,
+                                                           **fields))
+
+    modify(pref_kex='diffie-hellman-group1-sha1')
+    assert get_host(ops, host_id).pref_kex == 'diffie-hellman-group1-sha1'
+    modify(ostype='Windows')
+    windows = get_host(ops, host_id)
+    assert (windows.ostype, windows.pref_kex) == ('Windows', None)          # not returned
+    modify(pref_kex='diffie-hellman-group14-sha1')                          # a Windows host: no change
+    assert get_host(ops, host_id).pref_kex is None
+    modify(ostype='Linux')
+    assert get_host(ops, host_id).pref_kex == 'diffie-hellman-group1-sha1'  # the Linux setting kept
+    modify(ostype='Windows', pref_kex='default')                            # Windows once applied: ignored
+    modify(ostype='Linux', pref_kex='diffie-hellman-group-exchange-sha1')   # Linux once applied: changed
+    assert get_host(ops, host_id).pref_kex == 'diffie-hellman-group-exchange-sha1'
+
+
+def test_a_windows_host_has_no_pref_kex(demo_emulator, ops):
+    host_id = ops.create_host(bh_models.CreateHostRequest(
+        region_id=HZ, instance_id=ENT01, source='Local', host_name='win-1', ostype='Windows',
+        active_address_type='Private', host_private_address='10.9.9.9')).body.host_id
+    assert get_host(ops, host_id).pref_kex is None

@@ -4,20 +4,24 @@
 - `ApiReference`: a statement of the API reference page that the SDK model does not carry;
 - `Assumption`: not documented; the emulator needs it (README: "What stays unverified").
 """
+import json
 import re
 
 from ..errors import invalid, missing
 
 
 class SdkModel:
-    """The request model of one action in one official SDK package."""
+    """The request model of one action in one official SDK package; `request_class` may be a model of a
+    list element in the same file (`DescribeInstancesRequestTag`), then `field` names its field whose
+    comment states the rule (`Key`)."""
 
-    def __init__(self, package, request_class):
+    def __init__(self, package, request_class, field=None):
         self.package = package
         self.request_class = request_class
+        self.field = field
 
     def describe(self, name):
-        return f'{self.package} {self.request_class}.{name}'
+        return f'{self.package} {self.request_class}.{self.field or name}'
 
 
 class ApiReference:
@@ -199,6 +203,60 @@ class Length(Rule):
     def text(self):
         size = f'up to {self.high}' if not self.low else f'{self.low} to {self.high}'
         return f'{size} characters' + (f' of {self.allowed}' if self.allowed else '')
+
+
+class TagCount(Rule):
+    """Flattened tags (`Tag.N.Key`, `Tag.N.Value`): at most `high`, N from 1 to `high`; `consecutive`: the
+    N are 1, 2, ... without a gap. `error(name, value, why)` makes the error (InvalidParameter unless given)."""
+
+    def __init__(self, name, source, high, error=None, consecutive=False):
+        super().__init__(name, source)
+        self.high = high
+        self.error = error or invalid
+        self.consecutive = consecutive
+
+    def check(self, params):
+        prefix = self.name + '.'
+        numbers = sorted({key[len(prefix):].split('.', 1)[0] for key in params.values if key.startswith(prefix)})
+        if not numbers:
+            return
+        shown = ', '.join(prefix + n for n in numbers)
+        if not all(n.isdigit() for n in numbers):
+            raise self.error(self.name, shown, 'N must be a whole number.')
+        values = sorted(int(n) for n in numbers)
+        if len(values) > self.high or values[0] < 1 or values[-1] > self.high:
+            raise self.error(self.name, shown, f'It may hold {self.text()}.')
+        if self.consecutive and values != list(range(1, len(values) + 1)):
+            raise self.error(self.name, shown, 'N must count 1, 2, ... without a gap.')
+
+    def text(self):
+        return f'up to {self.high} tags (N from 1 to {self.high})' + (', consecutive' if self.consecutive else '')
+
+
+class JsonTags(Rule):
+    """Tags as one JSON object of tag keys to tag values, both strings (`{"key1":"value1"}`), at most
+    `high` of them."""
+
+    def __init__(self, name, source, high):
+        super().__init__(name, source)
+        self.high = high
+
+    def check(self, params):
+        raw = params.get(self.name)
+        if raw is None:
+            return
+        form = 'It must be a JSON object of tag keys to tag values, like {"key1":"value1"}.'
+        try:
+            tags = json.loads(raw)
+        except ValueError:
+            raise invalid(self.name, raw, form)
+        if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+            raise invalid(self.name, raw, form)
+        if len(tags) > self.high:
+            raise invalid(self.name, raw, f'It may hold up to {self.high} tags.')
+
+    def text(self):
+        return f'a JSON object {{"key":"value", ...}} of up to {self.high} tags'
 
 
 def sdk_package(package):

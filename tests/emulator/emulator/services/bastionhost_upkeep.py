@@ -58,10 +58,11 @@ def get_host(ctx):
     fields = ('HostId', 'HostName', 'OSType', 'Source', 'SourceInstanceId', 'SourceInstanceState',
               'ActiveAddressType', 'HostPrivateAddress', 'HostPublicAddress', 'NetworkDomainId', 'Comment')
     host = {field: record.get(field, '') for field in fields}
-    # Not documented: the emulator keeps no protocols, and a host's key exchange is `default` until
-    # ModifyHost sets one (GetHostResponseBodyHost.PrefKex lists the values, returned "only when
-    # OSType is Linux"). The module never reads either.
-    host.update(PrefKex=record.get('PrefKex', 'default'), Protocols=[])
+    host['Protocols'] = []     # not documented: the emulator keeps no protocols (the module reads none)
+    # GetHostResponseBodyHost.PrefKex: "This parameter is returned only when OSType is Linux." Its value is
+    # `default` until ModifyHost sets one: that default is not documented.
+    if record.get('OSType') == 'Linux':
+        host['PrefKex'] = record.get('PrefKex', 'default')
     return {'Host': host}
 
 
@@ -70,7 +71,12 @@ def modify_host(ctx):
     host = caller_instance(ctx)
     record = _record(contents(ctx, host).hosts, ctx.params.require('HostId'), 'host')
     domain = check_network_domain(ctx, host)
-    _change(ctx, record, ('HostName', 'HostPrivateAddress', 'HostPublicAddress', 'OSType', 'Comment', 'PrefKex'))
+    _change(ctx, record, ('HostName', 'HostPrivateAddress', 'HostPublicAddress', 'OSType', 'Comment'))
+    # ModifyHostRequest.PrefKex: "You can modify this parameter only when the OSType parameter is set to
+    # Linux": the host's OSType once this request's is applied; for another host PrefKex changes nothing
+    # (no error is documented for it).
+    if record.get('OSType') == 'Linux':
+        _change(ctx, record, ('PrefKex',))
     if domain is not None:
         record['NetworkDomainId'] = domain
     return {}

@@ -2,9 +2,9 @@
 import fnmatch
 import json
 
-from ..errors import ApiError, invalid
+from ..errors import ApiError
 from ..params import page_by_number, page_by_token, tags_match
-from ..registry import action
+from ..registry import action, dry_run, without_permission
 
 CREATED = '2024-03-01T08:00Z'
 # Public Alibaba Cloud regions (ECS DescribeRegions; the "Regions and zones" page of the ECS docs).
@@ -87,6 +87,32 @@ def describe_ecs_instances(ctx):
     return {'Instances': {'Instance': [ecs_view(i) for i in page]}, **meta}
 
 
+# DescribeInstancesRequest.DryRun: "If the request passes the dry run, the DryRunOperation error code is
+# returned."
+dry_run('ecs', 'DescribeInstances')
+
+
+@without_permission('ecs', 'DescribeInstances')
+def ecs_instances_without_permission(world, params):
+    """A RAM user or role without ecs:DescribeInstances gets an empty list, not an error (the API reference:
+    "If you are using a Resource Access Management (RAM) user or RAM role that does not have the permissions
+    to call this operation, an empty list is returned. You can include the DryRun parameter in your request
+    to check whether the empty list is caused by lack of permissions."). With DryRun the check fails
+    ("The system checks the request for potential issues, including ... unauthorized Resource Access
+    Management (RAM) users", DescribeInstancesRequest.DryRun): Forbidden.RAM. Under
+    --ecs-without-permission forbidden, Forbidden.RAM always (ECS's announcement of 2025-12-20)."""
+    if world.ecs_without_permission != 'empty' or params.boolean('DryRun'):
+        return None
+    return empty_ecs_instances
+
+
+def empty_ecs_instances(ctx):
+    """The answer ECS's announcement shows for a caller without ecs:DescribeInstances "before the upgrade"
+    (https://www.alibabacloud.com/help/en/ecs/announcement-of-changes-to-the-authentication-mechanism-for-alibaba-cloud-ecs-query-type-apis)."""
+    return {'Instances': {'Instance': []}, 'NextToken': '', 'PageNumber': ctx.params.integer('PageNumber', 1),
+            'PageSize': ctx.params.integer('PageSize', 10), 'TotalCount': 0}
+
+
 def rds_view(instance):
     return {
         'DBInstanceId': instance['id'], 'DBInstanceDescription': instance.get('name', instance['id']),
@@ -99,16 +125,9 @@ def rds_view(instance):
 
 
 def _rds_tags_filter(ctx):
+    """The `Tags` JSON object (its form and count are in the rule table)."""
     raw = ctx.params.get('Tags')
-    if raw is None:
-        return {}
-    try:
-        tags = json.loads(raw)
-    except ValueError:
-        raise invalid('Tags', raw, 'It must be a JSON object like {"key1":"value1"}.')
-    if not isinstance(tags, dict):
-        raise invalid('Tags', raw, 'It must be a JSON object like {"key1":"value1"}.')
-    return tags
+    return {} if raw is None else json.loads(raw)
 
 
 @action('rds', 'DescribeDBInstances')
