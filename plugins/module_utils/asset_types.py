@@ -25,8 +25,9 @@ PAGE_SIZE = 100
 # product: the ClientFactory product; sdk: (package, distribution) of its official SDK.
 # list_assets(factory, region, tags): raw items; to_asset(member_id, raw, region): an asset.
 # select_endpoint(asset, endpoint_type): the asset addressed through that endpoint, or None.
+# tag_filter: (the most tags its list's filter takes, whether a key-only tag can select it, the source).
 AssetType = namedtuple("AssetType", "name product sdk kind source list_assets to_asset list_has_tags read_policy "
-                                    "select_endpoint")
+                                    "select_endpoint tag_filter")
 
 
 def _first(value):
@@ -169,18 +170,38 @@ def polardb_endpoints(client, cluster_id):
 
 ASSET_TYPES = {
     "ecs": AssetType("ecs", "ecs", ("alibabacloud_ecs20140526", "alibabacloud-ecs20140526"), HOST, "Ecs",
-                     list_ecs, ecs_asset, True, "AliyunECSReadOnlyAccess", None),
+                     list_ecs, ecs_asset, True, "AliyunECSReadOnlyAccess", None,
+                     (20, True, "ECS DescribeInstances Tag.N, N from 1 to 20")),
+    # Its list returns no tags, and its filter takes only key-value pairs: a key-only tag cannot select.
     "rds": AssetType("rds", "rds", ("alibabacloud_rds20140815", "alibabacloud-rds20140815"), DATABASE, "Rds",
-                     list_rds, rds_asset, False, "AliyunRDSReadOnlyAccess", None),
+                     list_rds, rds_asset, False, "AliyunRDSReadOnlyAccess", None,
+                     (5, False, 'RDS DescribeDBInstances Tags, "up to 5 tags", {"key1":"value1"}')),
     "polardb": AssetType("polardb", "polardb", ("alibabacloud_polardb20170801", "alibabacloud-polardb20170801"),
                          DATABASE, "PolarDB", list_polardb, polardb_asset, True, "AliyunPolardbReadOnlyAccess",
-                         use_polardb_endpoint),
+                         use_polardb_endpoint, (20, True, "PolarDB DescribeDBClusters Tag.N, up to 20")),
 }
 TYPE_NAMES = tuple(ASSET_TYPES)
 # ListHosts / ListDatabases Source -> asset type; other sources (Local) are never touched.
 TYPE_OF_SOURCE = dict(((t.kind, t.source), t.name) for t in ASSET_TYPES.values())
 _POLICIES = [t.read_policy for t in ASSET_TYPES.values()]
 DISCOVERY_POLICIES = "%s and %s" % (", ".join(_POLICIES[:-1]), _POLICIES[-1])
+
+
+def tag_filter_problems(tags, types):
+    """Why a tag filter cannot select assets of ``types`` as their list APIs document, as messages."""
+    tags = normalize_tags(tags)
+    problems = []
+    for name in types:
+        most, key_only, source = ASSET_TYPES[name].tag_filter
+        if len(tags) > most:
+            problems.append("%d tags, more than %s takes (%s): use at most %d tags, or leave %s out of types" % (
+                len(tags), name, source, most, name))
+        empty = sorted(k for k, v in tags.items() if not v)
+        if empty and not key_only:
+            problems.append("key-only tags (%s) cannot select %s instances: %s filters on key and value only (%s) "
+                            "and its list returns no tags; give each tag a value, or leave %s out of types" % (
+                                ", ".join(empty), name, name, source, name))
+    return problems
 
 
 def asset_type(asset_or_name):

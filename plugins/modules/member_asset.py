@@ -90,6 +90,9 @@ options:
         description:
           - Tags every asset must carry; an empty value only needs the key. Values match as text, so YAML V(true)
             matches C("true") and V(1) matches C("1").
+          - RDS cannot be selected by a key-only tag (DescribeDBInstances filters on key and value only and returns
+            no tags): with C(rds) in O(discover.types) it is an error before anything is read, as are more tags than
+            a type's list takes (ECS and PolarDB 20, RDS 5).
         type: dict
       name_pattern:
         description: A shell-style pattern the asset name must match, for example V(web-*).
@@ -316,6 +319,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types i
     addressed,
     asset_type,
     is_host,
+    tag_filter_problems,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
@@ -393,6 +397,9 @@ def option_problems(params, check_mode):
     for option in ("members", "regions", "types"):
         if discover and discover.get(option) is not None and not discover[option]:
             problems.add("discover.%s is an empty list, so discover selects nothing" % option)
+    if discover and discover.get("tags"):
+        for problem in tag_filter_problems(discover["tags"], discover["types"] or []):
+            problems.add("discover.tags that the list APIs cannot take", problem)
     if params["state"] == "absent" and discover and not discover.get("members"):
         problems.add("with state=absent, discover must name its members (discover.members)")
     if params["state"] == "absent" and params["purge"]:

@@ -50,7 +50,9 @@ options:
   tags:
     description:
       - Only assets that have every one of these tags.
-      - A tag whose value is empty or null only needs the key to be present.
+      - A tag whose value is empty or null only needs the key to be present. RDS cannot be selected by such a
+        key-only tag (DescribeDBInstances filters on key and value only and returns no tags): with C(rds) in
+        O(types) it is an error, as are more tags than a type's list takes (ECS and PolarDB 20, RDS 5).
     type: dict
   name_pattern:
     description:
@@ -222,7 +224,7 @@ errors:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import TYPE_NAMES
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import TYPE_NAMES, tag_filter_problems
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import MissingSdkError
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import (
@@ -267,7 +269,7 @@ def main():
         module.fail_json(msg="regions (or region, or ALIBABA_CLOUD_REGION_ID) is required to discover member assets")
     if params["instance_id"] and not module.region:
         module.fail_json(msg="region is required with instance_id: it is the region of the bastion host")
-    problems = multi_account_option_problems(params)
+    problems = multi_account_option_problems(params) + tag_filter_problems(params["tags"], params["types"] or [])
     if problems:
         module.fail_json(msg="; ".join(problems))
 

@@ -14,6 +14,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types i
     ecs_asset,
     polardb_asset,
     rds_asset,
+    tag_filter_problems,
     use_polardb_endpoint,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
@@ -452,3 +453,13 @@ def test_a_polardb_asset_takes_the_port_of_its_endpoint():
     primary = use_polardb_endpoint(asset, "Primary")
     assert (primary["address"], primary["port"]) == ("pc-1.primary", 3307)  # no port of its own: the cluster's
     assert use_polardb_endpoint(polardb_asset(MEMBER, polardb_raw(2)), "Cluster")["port"] == 3306
+
+
+def test_tag_filters_beyond_what_a_list_api_takes_are_refused():
+    assert tag_filter_problems({"env": "prod"}, ["ecs", "rds", "polardb"]) == []
+    [key_only] = tag_filter_problems({"env": "prod", "app": ""}, ["ecs", "rds", "polardb"])
+    assert "key-only tags (app) cannot select rds instances" in key_only
+    many = dict(("k%d" % n, "v") for n in range(6))
+    assert [p.split(",")[0] for p in tag_filter_problems(many, ["ecs", "rds"])] == [
+        "6 tags", ] and "at most 5 tags" in tag_filter_problems(many, ["rds"])[0]
+    assert "at most 20 tags" in tag_filter_problems(dict(("k%d" % n, "v") for n in range(21)), ["polardb"])[0]
