@@ -26,8 +26,10 @@ PAGE_SIZE = 100
 # list_assets(factory, region, tags): raw items; to_asset(member_id, raw, region): an asset.
 # select_endpoint(asset, endpoint_type): the asset addressed through that endpoint, or None.
 # tag_filter: (the most tags its list's filter takes, whether a key-only tag can select it, the source).
+# may_list(factory, region): raises unless the caller may list (for a list that answers a caller without
+# permission with an empty list), or None.
 AssetType = namedtuple("AssetType", "name product sdk kind source list_assets to_asset list_has_tags read_policy "
-                                    "select_endpoint tag_filter")
+                                    "select_endpoint tag_filter may_list")
 
 
 def _first(value):
@@ -61,6 +63,20 @@ def tag_filter(tag_model, tags):
     """The ``Tag`` list of a request whose API filters on tags server-side: only the tags with a
     value (a key-only tag is checked client-side, model.tags_match), or None."""
     return [tag_model(key=k, value=v) for k, v in sorted(valued_tags(tags).items())] or None
+
+
+def ecs_may_list(factory, region):
+    """Raises unless the caller may list ECS instances. DescribeInstances answers an empty list, not an
+    error, to a RAM user or role without permission, and "You can include the DryRun parameter in your
+    request to check whether the empty list is caused by lack of permissions" (its API reference): the
+    dry run answers DryRunOperation when the call would succeed, and an error otherwise."""
+    client = factory.client("ecs", region=region)
+    try:
+        client.call("describe_instances", client.models.DescribeInstancesRequest(region_id=region, dry_run=True),
+                    retry=True)
+    except Exception as exc:
+        if getattr(exc, "code", None) != "DryRunOperation":
+            raise
 
 
 def list_ecs(factory, region, tags=None):
@@ -171,14 +187,14 @@ def polardb_endpoints(client, cluster_id):
 ASSET_TYPES = {
     "ecs": AssetType("ecs", "ecs", ("alibabacloud_ecs20140526", "alibabacloud-ecs20140526"), HOST, "Ecs",
                      list_ecs, ecs_asset, True, "AliyunECSReadOnlyAccess", None,
-                     (20, True, "ECS DescribeInstances Tag.N, N from 1 to 20")),
+                     (20, True, "ECS DescribeInstances Tag.N, N from 1 to 20"), ecs_may_list),
     # Its list returns no tags, and its filter takes only key-value pairs: a key-only tag cannot select.
     "rds": AssetType("rds", "rds", ("alibabacloud_rds20140815", "alibabacloud-rds20140815"), DATABASE, "Rds",
                      list_rds, rds_asset, False, "AliyunRDSReadOnlyAccess", None,
-                     (5, False, 'RDS DescribeDBInstances Tags, "up to 5 tags", {"key1":"value1"}')),
+                     (5, False, 'RDS DescribeDBInstances Tags, "up to 5 tags", {"key1":"value1"}'), None),
     "polardb": AssetType("polardb", "polardb", ("alibabacloud_polardb20170801", "alibabacloud-polardb20170801"),
                          DATABASE, "PolarDB", list_polardb, polardb_asset, True, "AliyunPolardbReadOnlyAccess",
-                         use_polardb_endpoint, (20, True, "PolarDB DescribeDBClusters Tag.N, up to 20")),
+                         use_polardb_endpoint, (20, True, "PolarDB DescribeDBClusters Tag.N, up to 20"), None),
 }
 TYPE_NAMES = tuple(ASSET_TYPES)
 # ListHosts / ListDatabases Source -> asset type; other sources (Local) are never touched.

@@ -120,7 +120,24 @@ def discover_assets(factory_for, members, regions, types=tuple(ASSET_TYPES), tag
             found.setdefault(member_id, []).extend(assets)
         else:
             errors.setdefault(member_id, exc)
+    confirm_empty_lists(factories, found, errors, regions, types, max_workers)
     return sort_assets([a for member_id, assets in found.items() if member_id not in errors for a in assets]), errors
+
+
+def confirm_empty_lists(factories, found, errors, regions, types, max_workers):
+    """A member whose list of a type came back empty in every region asked, where that type's list
+    answers a caller without permission with an empty list (ECS): one check in the member tells
+    "nothing there" from "may not look"; a member that may not look is an error, never empty."""
+    checks = [(member_id, name) for member_id, assets in found.items() if member_id not in errors
+              for name in types if ASSET_TYPES[name].may_list
+              and not any(a["type"] == name for a in assets)]
+
+    def check(item):
+        member_id, name = item
+        ASSET_TYPES[name].may_list(factories.get(member_id), list(dict.fromkeys(regions))[0])
+    for (member_id, _name), _value, exc in run_concurrently(max_workers, checks, check):
+        if exc is not None:
+            errors.setdefault(member_id, exc)
 
 
 def known_regions(factory):

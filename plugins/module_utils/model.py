@@ -32,7 +32,9 @@ DATABASE_ENGINES = {
     "sqlserver": ("SQLServer", 1433),
     "oracle": ("Oracle", 1521),
 }
-MAX_NAME_LENGTH = 128  # HostName and DatabaseName (CreateHostRequest / CreateDatabaseRequest models)
+# HostName, DatabaseName and HostGroupName: "up to 128 characters" (CreateHostRequest, CreateDatabaseRequest and
+# CreateHostGroupRequest models).
+MAX_NAME_LENGTH = 128
 
 
 def new_asset(member_id, asset_type, instance_id, region, name, address, status, public_address=None, os=None,

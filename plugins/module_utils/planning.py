@@ -45,6 +45,8 @@ def import_blocker(asset, address_type):
     if asset_type(asset).kind == DATABASE and database_type(asset.get("engine")) is None:
         return "engine %s is not one Bastionhost takes (MySQL, MariaDB, PostgreSQL, SQLServer, Oracle)" % (
             asset.get("engine") or "unknown")
+    if asset.get("endpoint_type") and asset["endpoint_type"] not in (asset.get("endpoints") or {}):
+        return "no %s endpoint (polardb_endpoint_type %s)" % (asset["endpoint_type"], asset["endpoint_type"])
     if address_type == "Public" and not asset.get("public_address"):
         return "no public address (address_type Public)"
     if address_type == "Private" and not asset.get("address"):
@@ -85,6 +87,21 @@ def wanted_record(asset, request):
     if request.host_group:
         wanted["host_group"] = render(request.host_group, asset, GROUP_PLACEHOLDERS)
     return wanted
+
+
+def other_endpoint_type(asset, record):
+    """The endpoint type another than the asked one whose address the imported record has (PolarDB:
+    neither ListDatabases nor GetDatabase says which endpoint a database was imported through, so the
+    record's address tells), or None."""
+    wanted = asset.get("endpoint_type")
+    if not wanted:
+        return None
+    addresses = set(filter(None, (record.get("address"), record.get("public_address"))))
+    wanted_addresses = set(filter(None, ((asset.get("endpoints") or {}).get(wanted) or {}).values()))
+    for name, endpoint in sorted((asset.get("endpoints") or {}).items()):
+        if name != wanted and addresses & set(v for k, v in endpoint.items() if k != "Port") - wanted_addresses:
+            return name
+    return None
 
 
 def drift(wanted, record):
@@ -227,8 +244,20 @@ def plan_assets(request, discovered, imported, member_label=str):
         for key, asset in wanted.items():
             record = wanted_record(asset, request)
             asset = dict(asset, name=record["name"], host_group=record.get("host_group"))
+            if len(asset["host_group"] or "") > MAX_NAME_LENGTH:
+                plan.problems.add("asset group names longer than %d characters, which CreateHostGroup cannot create "
+                                  "(HostGroupName): shorten host_group" % MAX_NAME_LENGTH, asset["host_group"])
             blocker = import_blocker(asset, request.address_type)
             if key in current:
+                imported_through = other_endpoint_type(asset, current[key])
+                if imported_through:
+                    plan.problems.add(
+                        "PolarDB clusters imported through another endpoint type, which ModifyDatabase cannot change "
+                        "(it has no PolarDBEndpointType): set polardb_endpoint_type back, or remove them (state=absent) "
+                        "and import them again, which drops their database accounts and grants on the bastion host",
+                        "%s (imported through %s, asked %s)" % (asset_label(asset, member_label), imported_through,
+                                                               asset["endpoint_type"]))
+                    continue
                 changes = drift(record, current[key])
                 if changes and blocker and key in listed_keys:
                     plan.problems.add("listed assets that cannot be updated", "%s (%s)" % (

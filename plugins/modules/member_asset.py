@@ -133,6 +133,7 @@ options:
       - An asset group every asset the task selects joins, created when missing. A template with the placeholders
         C({member_id}), C({member_name}), C({region}) and C({type}), for example C(member-{member_name}).
       - Membership is added, never taken away.
+      - A rendered name longer than 128 characters (CreateHostGroup's limit) refuses the task before any write.
     type: str
     version_added: 0.2.0
   planned_members:
@@ -157,8 +158,11 @@ options:
     description:
       - The endpoint of a PolarDB cluster the bastion host connects to, sent as C(PolarDBEndpointType) to
         CreateDatabase. The default cluster endpoint or the primary endpoint, with its private or public address
-        (O(address_type)), as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is skipped, or
-        refused when listed.
+        (O(address_type)) and its port, as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is
+        skipped, or refused when listed.
+      - The endpoint type of an imported cluster cannot be changed in place (ModifyDatabase has no
+        C(PolarDBEndpointType)): a task asking another type for a cluster imported through one refuses before any
+        write; remove the cluster and import it again, which drops its database accounts and grants.
     type: str
     version_added: 0.2.0
     choices: [Cluster, Primary]

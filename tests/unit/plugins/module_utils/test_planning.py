@@ -405,8 +405,41 @@ def test_members_removed_are_named_or_outside_a_non_empty_selection(current, des
 
 
 def test_a_polardb_port_that_drifted_is_updated_in_place():
-    found = asset(A, "polardb", "pc-1", endpoint_type="Cluster", port=3307)
+    found = asset(A, "polardb", "pc-1", endpoint_type="Cluster", port=3307,
+                  endpoints={"Cluster": {"Private": "10.0.0.1", "Port": 3307}})
     current = dict(imported(found, "9"), name="pc-1", address="10.0.0.1", address_type="Private", port=3306)
     plan = plan_assets(AssetRequest(listed=[dict(member_id=A, type="polardb", instance_id="pc-1", region=HZ)]),
                        [found], [current])
     assert [a["changes"] for a in plan.to_update] == [{"port": {"before": 3306, "after": 3307}}]
+
+
+def polardb(endpoint_type, **extra):
+    endpoints = {"Cluster": {"Private": "pc-1.rwlb", "Port": 3306}, "Primary": {"Private": "pc-1.primary", "Port": 3306}}
+    return asset(A, "polardb", "pc-1", endpoints=endpoints, endpoint_type=endpoint_type, port=3306,
+                 address=endpoints.get(endpoint_type, {}).get("Private"), **extra)
+
+
+def test_a_polardb_endpoint_type_change_is_refused_before_any_write():
+    current = dict(imported(polardb("Cluster"), "9"), name="pc-1", address="pc-1.rwlb", address_type="Private",
+                   port=3306)
+    listed = [dict(member_id=A, type="polardb", instance_id="pc-1", region=HZ)]
+    plan = plan_assets(AssetRequest(listed=listed), [polardb("Primary")], [current])
+    message = plan.problems.message("nothing was changed")
+    assert "PolarDB clusters imported through another endpoint type" in message, message
+    assert "imported through Cluster, asked Primary" in message and "drops their database accounts" in message
+    assert not plan.to_update and not plan.to_import
+    assert not plan_assets(AssetRequest(listed=listed), [polardb("Cluster")], [current]).problems
+
+
+def test_a_cluster_without_the_asked_endpoint_is_skipped_with_that_reason():
+    found = asset(A, "polardb", "pc-2", endpoints={"Cluster": {"Private": "pc-2.rwlb"}}, endpoint_type="Primary",
+                  address=None)
+    plan = plan_assets(AssetRequest(selected={("polardb", "pc-2")}, scope=Scope.of([A], [HZ], ["polardb"])), [found], [])
+    assert [a["reason"] for a in plan.skipped] == ["no Primary endpoint (polardb_endpoint_type Primary)"]
+
+
+def test_a_group_name_too_long_to_create_refuses_the_task_before_any_write():
+    found = [asset(A, "ecs", "i-%d" % n) for n in range(3)]
+    plan = plan_assets(AssetRequest(selected=set(asset_key(a) for a in found), scope=Scope.of([A], [HZ], ["ecs"]),
+                                    host_group="x" * 120 + "-{member_id}"), found, [])
+    assert "asset group names longer than 128 characters" in plan.problems.message("x")
