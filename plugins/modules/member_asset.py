@@ -169,7 +169,9 @@ options:
     default: Cluster
   full_results:
     description:
-      - Return RV(unchanged) as full records rather than C(<member_id> <type> <instance_id>) lines.
+      - Return every asset of RV(imported), RV(updated), RV(removed), RV(unchanged) and RV(skipped_assets) as a full
+        record rather than a C(<member_id> <type> <instance_id>) line, and RV(failed_assets) on a partial failure.
+      - At 10,000 assets such a result is over 1 MB, which AWX and AAP do not keep (their event data limit).
     type: bool
     version_added: 0.2.0
     default: false
@@ -185,8 +187,9 @@ attributes:
     description: Discovers and plans, and reports the changes with the diff, without calling any write API.
   diff_mode:
     support: full
-    description: The imported assets of the task's scope before and after, as sorted C(member type id) lines, and
-      the fields each update changes. Returned in diff mode only.
+    description: The changes only, never the assets that stay as they are - each asset imported or removed as
+      C(member type id) lines, and each update's fields with their values before and after; the first 100 changes,
+      then how many more the result lists. Returned in diff mode only.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - Add the members to the bastion host first, with M(alicloud.bastionhost.rd_member).
@@ -238,77 +241,96 @@ EXAMPLES = r"""
 
 RETURN = r"""
 imported:
-  description: Assets imported (or that would be in check mode), sorted by member, type and ID.
+  description:
+    - Assets imported (or that would be in check mode), sorted by member, type and ID, each as one
+      C(<member_id> <type> <instance_id>) line.
+    - With O(full_results=true), records instead, with C(member_id), C(type), C(instance_id), C(region), C(name)
+      (the host or database name on the bastion host) and C(asset_id) (the host or database ID; null in check mode).
+    - A result stays readable in AWX at 10,000 assets (ansible-runner drops a task result over 700,000 characters):
+      about 45 characters an asset.
   returned: always
   type: list
-  elements: dict
-  contains:
-    member_id:
-      description: The member account ID.
-      type: str
-      sample: "1000000000000011"
-    type:
-      description: C(ecs), C(rds) or C(polardb).
-      type: str
-      sample: ecs
-    instance_id:
-      description: The source instance ID.
-      type: str
-      sample: i-bp1abcdefg
-    region:
-      description: The region of the source instance.
-      type: str
-      sample: cn-hangzhou
-    name:
-      description: The host or database name given on the bastion host.
-      type: str
-      sample: web-1
-    asset_id:
-      description: The host or database ID on the bastion host; null in check mode.
-      type: str
-      sample: "12"
+  elements: raw
+  sample: ["1000000000000011 ecs i-bp1abcdefg", "1000000000000011 rds rm-bp1abcdefg"]
 updated:
   description:
-    - Imported assets updated in place (or that would be), with the fields of RV(imported) and C(changes), each
-      changed field with its C(before) and C(after) value.
+    - Imported assets updated in place (or that would be), each as C(<member_id> <type> <instance_id>: <fields>),
+      the fields it changes; the diff (in diff mode) shows their values before and after.
+    - With O(full_results=true), records with the fields of RV(imported) and C(changes), each changed field with its
+      C(before) and C(after) value.
   returned: always
   type: list
-  elements: dict
-  sample: [{"member_id": "1000000000000011", "type": "ecs", "instance_id": "i-bp1abc", "region": "cn-hangzhou",
-            "name": "web-1b", "asset_id": "12", "changes": {"name": {"before": "web-1", "after": "web-1b"}}}]
+  elements: raw
+  sample: ["1000000000000011 ecs i-bp1abc: address, name"]
 removed:
-  description: Imported assets removed (or that would be), with the same fields as RV(imported).
+  description: Imported assets removed (or that would be), as RV(imported) lists them.
   returned: always
   type: list
-  elements: dict
+  elements: raw
+  sample: ["1000000000000021 ecs i-bp1old"]
 unchanged:
   description:
-    - Wanted assets that were already imported (with O(state=absent), wanted assets that were not), sorted, each as
-      one C(<member_id> <type> <instance_id>) string; how many there are is in RV(counts).
-    - With O(full_results=true), a list of dicts with the fields of RV(imported) instead.
-    - A rerun over 10,000 assets that has nothing to do returns these 10,000 short lines, not 10,000 records.
+    - Wanted assets that were already imported (with O(state=absent), wanted assets that were not), sorted, as
+      RV(imported) lists them.
   returned: always
   type: list
   elements: raw
   sample: ["1000000000000011 ecs i-bp1abcdefg", "1000000000000011 rds rm-bp1abcdefg"]
 skipped_assets:
   description:
-    - Discovered assets that cannot be imported (or updated), each with the fields of RV(imported) and a C(reason)
-      (for example an engine Bastionhost does not take, or no address of O(address_type)).
+    - Discovered assets that cannot be imported (or updated), each as C(<member_id> <type> <instance_id>: <reason>)
+      (for example an engine Bastionhost does not take, or no address of O(address_type)); with
+      O(full_results=true), records with the fields of RV(imported) and C(reason).
     - Named so because a result key C(skipped) would make Ansible report the whole task as skipped.
   returned: always
   type: list
-  elements: dict
-  sample: [{"member_id": "1000000000000011", "type": "rds", "instance_id": "rm-bp1abc", "region": "cn-hangzhou",
-            "name": "legacy", "asset_id": null, "reason": "engine MongoDB is not one Bastionhost takes"}]
+  elements: raw
+  sample: ["1000000000000011 rds rm-bp1abc: engine MongoDB is not one Bastionhost takes"]
 counts:
   description: How many assets were imported, updated, removed, left unchanged and skipped.
   returned: always
   type: dict
   sample: {"imported": 40, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0}
-failed_assets:
-  description: On a partial failure, each write that failed with its error.
+member_counts:
+  description: The same counts by member and asset type, leaving out zeros.
+  returned: always
+  type: dict
+  version_added: 0.2.0
+  sample: {"1000000000000011": {"ecs": {"imported": 12, "unchanged": 3}, "rds": {"skipped": 1}}}
+failures:
+  description:
+    - On a partial failure, each distinct failure once, the writes that failed the same way together.
   returned: failure
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    action:
+      description: The write that failed, C(import), C(update) or C(remove).
+      type: str
+      sample: import
+    code:
+      description: The API error code, null when there was no answer.
+      type: str
+      sample: QuotaExceeded
+    message:
+      description: What failed, why, and what to do.
+      type: str
+    request_id:
+      description: The request ID of the first call that failed this way.
+      type: str
+    count:
+      description: How many writes failed this way.
+      type: int
+      sample: 3
+    items:
+      description: The assets whose writes failed this way, as RV(imported) lists them.
+      type: list
+      elements: str
+      sample: ["1000000000000011 ecs i-bp1abc"]
+failed_assets:
+  description: With O(full_results=true), on a partial failure, each write that failed with its error.
+  returned: failure, with O(full_results=true)
   type: list
   elements: dict
   sample: [{"member_id": "1000000000000011", "type": "ecs", "instance_id": "i-bp1abc", "action": "import",
@@ -342,13 +364,17 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning impo
     NAME_PLACEHOLDERS,
     AssetRequest,
     Scope,
-    attribute_assets,
     plan_assets,
     select_discovered,
     template_problem,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import Failures, diff_if_asked
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import (
+    Failures,
+    change_diff,
+    diff_if_asked,
+    member_counts,
+)
 
 RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "name", "asset_id")
 
@@ -624,7 +650,7 @@ def apply_plan(module, bastion, plan):
             done.append((action, dict(asset, asset_id=value or asset.get("asset_id"))))
         else:
             failures.add("failed_assets", result_view(asset), action, "failed to %s %s %s" % (
-                action, asset["type"], asset["instance_id"]), exc)
+                action, asset["type"], asset["instance_id"]), exc, asset_line(asset))
     imported = [a for action, a in done if action == "import"]
     for assets, write in bastion.batch_writes(plan.to_update, imported, module.params["network_domain_id"]):
         try:
@@ -632,7 +658,8 @@ def apply_plan(module, bastion, plan):
         except Exception as exc:
             ids = ", ".join(a["asset_id"] for a in assets[:10])
             for asset in assets:
-                failures.add("failed_assets", result_view(asset), "update", "failed to update %s" % ids, exc)
+                failures.add("failed_assets", result_view(asset), "update", "failed to update %s" % ids, exc,
+                             asset_line(asset))
     failed = set(entry["instance_id"] for entry in failures.entries.get("failed_assets", []))
     updated = [a for a in plan.to_update if a["instance_id"] not in failed]
     removed = [a for action, a in done if action == "remove"]
@@ -656,38 +683,51 @@ def run_write(write):
 # --- reporting ----------------------------------------------------------------------------
 
 def report(module, request, state, plan, outcome):
-    result = dict(changed=outcome.changed, **diff_if_asked(module, partial(diff_of, request, state, outcome)))
-    result.update(results(plan, outcome, module.params["full_results"]))
+    full = module.params["full_results"]
+    result = dict(changed=outcome.changed, **diff_if_asked(module, partial(diff_of, state, outcome)))
+    result.update(results(plan, outcome, full))
     if outcome.failures:
         outcome.failures.fail(module, "bastion host %s" % module.params["instance_id"],
                               "imported %d, updated %d, removed %d" % (
-                                  len(outcome.imported), len(outcome.updated), len(outcome.removed)), **result)
+                                  len(outcome.imported), len(outcome.updated), len(outcome.removed)), full, **result)
     module.exit_json(**result)
 
 
+def asset_line(asset):
+    """'<member_id> <type> <instance_id>', an asset as the results list it."""
+    return asset_label(asset)
+
+
+def update_line(asset):
+    return "%s: %s" % (asset_label(asset), ", ".join(sorted(asset["changes"])))
+
+
+def skip_line(asset):
+    return "%s: %s" % (asset_label(asset), asset["reason"])
+
+
 def results(plan, outcome, full=False):
-    return dict(imported=[result_view(a) for a in sort_assets(outcome.imported)],
-                updated=[result_view(a, "changes") for a in sort_assets(outcome.updated)],
-                removed=[result_view(a) for a in sort_assets(outcome.removed)],
-                unchanged=[result_view(a) if full else asset_label(a) for a in plan.unchanged],
-                skipped_assets=[result_view(a, "reason") for a in plan.skipped],
-                counts=dict(imported=len(outcome.imported), updated=len(outcome.updated),
-                            removed=len(outcome.removed), unchanged=len(plan.unchanged), skipped=len(plan.skipped)))
+    """Each changed, unchanged or skipped asset as one short line (a full record with ``full``), the counts,
+    and the counts by member and type."""
+    def listed(assets, line, *extra):
+        return [result_view(a, *extra) if full else line(a) for a in sort_assets(assets)]
+    groups = dict(imported=outcome.imported, updated=outcome.updated, removed=outcome.removed,
+                  unchanged=plan.unchanged, skipped=plan.skipped)
+    return dict(imported=listed(outcome.imported, asset_line),
+                updated=listed(outcome.updated, update_line, "changes"),
+                removed=listed(outcome.removed, asset_line),
+                unchanged=listed(plan.unchanged, asset_line),
+                skipped_assets=listed(plan.skipped, skip_line, "reason"),
+                counts=dict((name, len(assets)) for name, assets in groups.items()),
+                member_counts=member_counts(groups))
 
 
-def diff_of(request, state, outcome):
-    """The scope's imported assets before and after, and the fields each update changes."""
+def diff_of(state, outcome):
+    """The changes only: each asset imported or removed, and the fields each update changes."""
     def label(asset):
         return asset_label(asset, state.directory.label)
-
-    owned = attribute_assets(state.imported, state.discovered)[0]
-    labels = set(label(a) for assets in owned.values() for a in assets if request.scope.holds(a))
-    after = (labels - set(map(label, outcome.removed))) | set(map(label, outcome.imported))
-
-    def fields(side):
-        return dict((label(a), dict((f, c[side]) for f, c in a["changes"].items())) for a in outcome.updated)
-    return dict(before=dict(assets=sorted(labels), updated=fields("before")),
-                after=dict(assets=sorted(after), updated=fields("after")))
+    return change_diff(imported=map(label, outcome.imported), removed=map(label, outcome.removed),
+                       updated=[(label(a), a["changes"]) for a in outcome.updated])
 
 
 def main():

@@ -75,6 +75,13 @@ options:
         that still has imported assets fails, naming them.
     type: bool
     default: false
+  full_results:
+    description:
+      - Return RV(removed_assets) as records rather than C(<member_id> <type> <instance_id>) lines, and
+        RV(failed_members) and RV(failed_assets) on a partial failure.
+    type: bool
+    default: false
+    version_added: 0.2.0
   asset_regions:
     description:
       - Regions where the members' instances are discovered, to attribute imported assets that have no ownership
@@ -168,23 +175,52 @@ removed:
   elements: str
   sample: []
 removed_assets:
-  description: Imported hosts and databases removed with their member (O(remove_assets=true)).
+  description:
+    - Imported hosts and databases removed with their member (O(remove_assets=true)), each as one
+      C(<member_id> <type> <instance_id>) line.
+    - With O(full_results=true), records with C(member_id), C(type), C(instance_id), C(region) and C(asset_id).
   returned: always
   type: list
-  elements: dict
-  sample: [{"member_id": "1000000000000021", "type": "ecs", "instance_id": "i-bp1abc", "region": "cn-hangzhou",
-            "asset_id": "12"}]
-failed_members:
-  description: On a partial failure, each member addition or removal that failed, with its error.
+  elements: raw
+  sample: ["1000000000000021 ecs i-bp1abc"]
+failures:
+  description: On a partial failure, each distinct failure once, the writes that failed the same way together.
   returned: failure
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    action:
+      description: The write that failed, C(add), C(remove) (a member) or C(remove asset).
+      type: str
+      sample: remove
+    code:
+      description: The API error code, null when there was no answer.
+      type: str
+    message:
+      description: What failed, why, and what to do.
+      type: str
+    request_id:
+      description: The request ID of the first call that failed this way.
+      type: str
+    count:
+      description: How many writes failed this way.
+      type: int
+    items:
+      description: The members (IDs) or assets (C(<member_id> <type> <instance_id>)) whose writes failed this way.
+      type: list
+      elements: str
+failed_members:
+  description: With O(full_results=true), on a partial failure, each member addition or removal that failed.
+  returned: failure, with O(full_results=true)
   type: list
   elements: dict
   version_added: 0.2.0
   sample: [{"member_id": "1000000000000021", "action": "remove", "msg": "...",
             "error": {"code": "ServiceUnavailable", "request_id": "..."}}]
 failed_assets:
-  description: On a partial failure, each asset removal that failed, with its error.
-  returned: failure
+  description: With O(full_results=true), on a partial failure, each asset removal that failed.
+  returned: failure, with O(full_results=true)
   type: list
   elements: dict
   version_added: 0.2.0
@@ -231,6 +267,7 @@ def argument_spec():
         purge_members=dict(type="bool", default=False),
         remove_assets=dict(type="bool", default=False),
         asset_regions=dict(type="list", elements="str"),
+        full_results=dict(type="bool", default=False),
     )
     return spec
 
@@ -286,8 +323,8 @@ def apply(module, bastion, plan):
             removed_assets.append(asset)
         else:
             blocked.add(asset["member_id"])
-            failures.add("failed_assets", asset_view(asset), "remove", "failed to remove %s %s" % (
-                asset["type"], asset["instance_id"]), exc)
+            failures.add("failed_assets", asset_view(asset), "remove asset", "failed to remove %s %s" % (
+                asset["type"], asset["instance_id"]), exc, asset_label(asset))
     jobs = [("remove", m) for m in plan.to_remove if m not in blocked] + [("add", m) for m in plan.to_add]
     done = []
     for (action, member), _value, exc in run_concurrently(workers, jobs, partial(change_member, bastion)):
@@ -295,7 +332,7 @@ def apply(module, bastion, plan):
             done.append((action, member))
         else:
             failures.add("failed_members", dict(member_id=member), action, "failed to %s member %s" % (
-                action, member), exc)
+                action, member), exc, member)
     added = sorted(m for action, m in done if action == "add")
     removed = sorted(m for action, m in done if action == "remove")
     return added, removed, sort_assets(removed_assets), failures
@@ -341,11 +378,13 @@ def read_plan(module, bastion):
 def report(module, directory, current, after, added, removed, removed_assets, failures=None):
     result = dict(changed=bool(added or removed or removed_assets),
                   **diff_if_asked(module, partial(diff_of, directory, current, after, removed_assets)))
+    full = module.params["full_results"]
     result.update(members=member_results(directory, after), added=added, removed=removed,
-                  removed_assets=[asset_view(a) for a in removed_assets])
+                  removed_assets=[asset_view(a) if full else asset_label(a) for a in removed_assets])
     if failures:
         failures.fail(module, "bastion host %s" % bastion_id(module), "added %s, removed %s, removed %d assets" % (
-            ", ".join(added) or "no member", ", ".join(removed) or "no member", len(removed_assets)), **result)
+            ", ".join(added) or "no member", ", ".join(removed) or "no member", len(removed_assets)), full,
+            **result)
     module.exit_json(**result)
 
 

@@ -11,7 +11,8 @@ def test_each_distinct_failure_is_told_once_and_every_entry_kept(api_error):
     failures = Failures(secrets=("s3cret",))
     refused = api_error("QuotaExceeded", message="Quota s3cret used up.")
     for number in range(30):
-        failures.add("failed_assets", dict(instance_id="i-%d" % number), "import", "failed to import", refused)
+        failures.add("failed_assets", dict(instance_id="i-%d" % number), "import", "failed to import i-%d" % number,
+                     refused, "m ecs i-%02d" % number)
     failures.add("failed_members", dict(member_id="1"), "add", "failed to add member 1", api_error("Forbidden.RAM"))
     assert len(failures) == 31 and len(failures.entries["failed_assets"]) == 30
     message = failures.message("bastion host bh-1", "imported 2")
@@ -19,6 +20,10 @@ def test_each_distinct_failure_is_told_once_and_every_entry_kept(api_error):
     assert message.count("QuotaExceeded") == 1 and message.count("Forbidden.RAM") == 1
     assert "s3cret" not in message and "s3cret" not in str(failures.entries)
     assert failures.entries["failed_assets"][0]["error"]["code"] == "QuotaExceeded"
+    quota, forbidden = failures.summary()
+    assert (quota["action"], quota["code"], quota["count"], quota["request_id"]) == ("import", "QuotaExceeded", 30, "REQ-1")
+    assert quota["items"][:2] == ["m ecs i-00", "m ecs i-01"] and quota["message"].startswith("failed to import: ")
+    assert forbidden["count"] == 1 and forbidden["items"] == []
 
 
 def test_a_dead_endpoint_is_named_as_the_cause(api_error):

@@ -117,33 +117,49 @@ def outcome(imported=(), updated=(), removed=()):
                                 member_asset.Failures())
 
 
-def test_results_list_changes_as_records_and_unchanged_as_short_lines():
+def test_results_list_every_asset_as_a_short_line_with_counts_by_member():
     plan = AssetPlan()
     plan.unchanged = [record(A, "ecs", "i-3")]
     plan.skipped = [dict(record(B, "rds", "rm-9"), reason="no private address")]
     done = outcome(imported=[record(B, "ecs", "i-2"), record(A, "ecs", "i-1")],
-                   updated=[record(A, "rds", "rm-1", changes={"name": {"before": "a", "after": "b"}})])
+                   updated=[record(A, "rds", "rm-1", changes={"name": {"before": "a", "after": "b"},
+                                                              "address": {"before": "x", "after": "y"}})])
     result = member_asset.results(plan, done)
-    assert [a["instance_id"] for a in result["imported"]] == ["i-1", "i-2"]
-    assert result["updated"][0]["changes"] == {"name": {"before": "a", "after": "b"}}
+    assert result["imported"] == ["%s ecs i-1" % A, "%s ecs i-2" % B]
+    assert result["updated"] == ["%s rds rm-1: address, name" % A]
     assert result["unchanged"] == ["%s ecs i-3" % A]
-    assert result["skipped_assets"][0]["reason"] == "no private address"
+    assert result["skipped_assets"] == ["%s rds rm-9: no private address" % B]
     assert result["counts"] == dict(imported=2, updated=1, removed=0, unchanged=1, skipped=1)
-    assert member_asset.results(plan, done, full=True)["unchanged"][0]["asset_id"] == "id-i-3"
+    assert result["member_counts"] == {A: {"ecs": {"imported": 1, "unchanged": 1}, "rds": {"updated": 1}},
+                                       B: {"ecs": {"imported": 1}, "rds": {"skipped": 1}}}
+    full = member_asset.results(plan, done, full=True)
+    assert full["unchanged"][0]["asset_id"] == "id-i-3" and full["updated"][0]["changes"]["name"]["after"] == "b"
+    assert full["skipped_assets"][0]["reason"] == "no private address"
 
 
-def test_the_diff_shows_the_scope_before_and_after_and_the_updated_fields():
-    imported = [record(A, "ecs", "i-1"), record(A, "ecs", "i-gone"), record(B, "ecs", "i-other-scope")]
-    state = member_asset.State(FakeDirectory(), discovered=[], imported=imported)
-    request = task_input(discover=dict(members=[A], regions=[HZ], types=["ecs"])).request(selected=set())
+def test_a_result_stays_compact_at_10000_assets():
+    plan = AssetPlan()
+    done = outcome(imported=[record("10000000%08d" % (n // 100), "ecs", "i-bp1%017d" % n) for n in range(10000)])
+    size = len(str(member_asset.results(plan, done)))
+    assert size < 700000 * 0.75, size
+
+
+def test_the_diff_shows_the_changes_only_and_their_fields():
+    state = member_asset.State(FakeDirectory(), discovered=[], imported=[])
     done = outcome(imported=[record(A, "ecs", "i-new")], removed=[record(A, "ecs", "i-gone")],
                    updated=[record(A, "ecs", "i-1", changes={"os": {"before": "Windows", "after": "Linux"}})])
-    diff = member_asset.diff_of(request, state, done)
+    diff = member_asset.diff_of(state, done)
     label = "%s (shop-prod) ecs %%s" % A
-    assert diff["before"]["assets"] == [label % "i-1", label % "i-gone"]
-    assert diff["after"]["assets"] == [label % "i-1", label % "i-new"]
-    assert diff["before"]["updated"] == {label % "i-1": {"os": "Windows"}}
-    assert diff["after"]["updated"] == {label % "i-1": {"os": "Linux"}}
+    assert diff["before"] == {label % "i-1": {"os": "Windows"}, label % "i-gone": "imported"}
+    assert diff["after"] == {label % "i-1": {"os": "Linux"}, label % "i-new": "imported"}
+
+
+def test_the_diff_lists_the_first_100_changes_and_counts_the_rest():
+    state = member_asset.State(FakeDirectory(), discovered=[], imported=[])
+    diff = member_asset.diff_of(state, outcome(imported=[record(A, "ecs", "i-%04d" % n) for n in range(250)]))
+    assert len(diff["after"]) == 101 and diff["after"]["..."] == "150 more changes, listed in the task's result"
+    assert diff["before"] == {"...": "150 more changes, listed in the task's result"}
+    assert member_asset.diff_of(state, outcome()) == {"before": {}, "after": {}}
 
 
 def test_check_mode_predicts_the_plan_as_the_outcome():
