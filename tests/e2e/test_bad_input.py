@@ -11,19 +11,17 @@ ignore_errors, the registered results are saved as JSON, and the parametrized te
 failed-task count per case. The write check covers the whole run, so it holds for every case.
 """
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-import yaml
 
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.utils_models import Config
 from alibabacloud_yundun_bastionhost20191209 import models as bh_models
 from alibabacloud_yundun_bastionhost20191209.client import Client as BastionhostClient
+
+from plays import local_play, read_results, save_results, write_playbook
 
 MGMT_KEY = ('LTAIdemoOps00001', 'demo-ops-secret')   # RAM user ops of the management account
 HZ, SH = 'cn-hangzhou', 'cn-shanghai'
@@ -42,6 +40,8 @@ SHOP_RDS_HZ = 'rm-bp1yso2lcyz7mga'         # shop-prod RDS, cn-hangzhou
 DATA_ETL1 = 'i-bp1oc1mrv4h4dxe'            # data-prod ECS, cn-hangzhou
 DATA_DEV_ETL1 = 'i-bp1dq53tmqtm456'        # data-dev ECS, cn-hangzhou
 WRONG_SECRET = 'not-the-mgmt-secret-at-all'
+# The secret reaches ansible-playbook the way users pass it: the environment (a command line is echoed at -vvvv).
+SECRET_ENV = {'ALIBABA_CLOUD_ACCESS_KEY_SECRET': MGMT_KEY[1]}
 
 CREDENTIAL_HINT = 'Check access_key_id/access_key_secret'
 # Replaced by STS credentials of the delegated administrator, expired by moving the emulator's clock on.
@@ -196,20 +196,12 @@ def rd_shanghai_admin_credentials(emulator):
 def playbook(emulator_url, tasks, results_file):
     """One play on localhost with the demo management keys as module defaults (the secret comes from the
     environment); after the tasks, every ``register``ed result is saved to ``results_file`` as JSON."""
-    names = [t['register'] for t in tasks if 'register' in t]
-    save = {'name': 'save the results', 'changed_when': False, 'ansible.builtin.copy': {
-        'dest': str(results_file),
-        'content': '{{ {%s} | to_json }}' % ', '.join("'%s': %s | default(None)" % (n, n) for n in names)}}
-    return yaml.safe_dump([{
-        'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
-        'module_defaults': {'group/alicloud.bastionhost.bastionhost': {
-            'endpoint_url': emulator_url, 'region': HZ, 'access_key_id': MGMT_KEY[0]}},
-        'tasks': [{'block': tasks, 'always': [save]}],
-    }], sort_keys=False)
+    return local_play(tasks, results_file, defaults={'endpoint_url': emulator_url, 'region': HZ,
+                                                     'access_key_id': MGMT_KEY[0]})
 
 
 def matrix_files(emulator_url, cases, results_file):
-    """``(inventory, playbook)``: one inventory host per case (``case.args`` as a host variable), so that the
+    """``(inventory, plays)``: one inventory host per case (``case.args`` as a host variable), so that the
     cases run in parallel (``forks``) in one ansible-playbook; each host runs its module's task, the other one is
     skipped. Options are passed as ``"{{ case.args.X | default(omit) }}"``: module_defaults cannot carry the
     endpoint and keys because an omitted option drops its module default too, so every case's args hold them."""
@@ -226,20 +218,8 @@ def matrix_files(emulator_url, cases, results_file):
         tasks.append({
             'name': module, 'when': "case.module == '%s'" % module, 'register': module, 'ignore_errors': True,
             'alicloud.bastionhost.' + module: dict((o, '{{ case.args.%s | default(omit) }}' % o) for o in options)})
-    extract = "ansible_play_hosts_all | map('extract', hostvars, '%s') | list"
-    content = "{{ {'hosts': ansible_play_hosts_all, 'rd_member': %s, 'member_asset': %s} | to_json }}" % (
-        extract % 'rd_member', extract % 'member_asset')
-    tasks.append({'name': 'save the results', 'run_once': True, 'changed_when': False,
-                  'ansible.builtin.copy': {'dest': str(results_file), 'content': content}})
-    play = [{'hosts': 'all', 'gather_facts': False, 'tasks': tasks}]
-    return yaml.safe_dump(inventory, sort_keys=False), yaml.safe_dump(play, sort_keys=False)
-
-
-def run(playbook_file, *args, env=None):
-    environment = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-                       ANSIBLE_NOCOLOR='1', ALIBABA_CLOUD_ACCESS_KEY_SECRET=MGMT_KEY[1], **(env or {}))
-    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(playbook_file)] + list(args)
-    return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300, check=False)
+    tasks.append(save_results(results_file, ['rd_member', 'member_asset'], hosts=True))
+    return inventory, [{'hosts': 'all', 'gather_facts': False, 'tasks': tasks}]
 
 
 def without_none(args):
@@ -251,7 +231,7 @@ RECAP = re.compile(r'^(case\d+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)
 
 
 @pytest.fixture(scope='module')
-def matrix(emulator, tmp_path_factory):
+def matrix(emulator, ansible_playbook, tmp_path_factory):
     """Runs every case once: ``(results by case name, output, write calls during the run, recap by case name,
     secrets that must not be printed)``."""
     emulator.reset()
@@ -266,13 +246,12 @@ def matrix(emulator, tmp_path_factory):
     cases = [Case(c.name, c.module, dict(c.args, **sts) if c.args.get('security_token') == 'EXPIRED' else c.args)
              for c in CASES]
     directory = tmp_path_factory.mktemp('bad-input')
-    inventory, play = matrix_files(emulator.url, cases, directory / 'results.json')
-    (directory / 'inventory.yml').write_text(inventory)
-    (directory / 'playbook.yml').write_text(play)
-    result = run(directory / 'playbook.yml', '-i', str(directory / 'inventory.yml'), env={'ANSIBLE_FORKS': '4'})
+    inventory, plays = matrix_files(emulator.url, cases, directory / 'results.json')
+    path, args = write_playbook(directory / 'playbook.yml', plays, inventory)
+    result = ansible_playbook.run(path, *args, env=dict(SECRET_ENV, ANSIBLE_FORKS='4'))
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]
-    saved = json.loads((directory / 'results.json').read_text())
+    saved = read_results(directory / 'results.json')
     by_host = dict((host, (rd_result, asset_result)) for host, rd_result, asset_result in zip(
         saved['hosts'], saved['rd_member'], saved['member_asset']))
     results, recap = {}, {}
@@ -343,7 +322,7 @@ def test_nothing_to_do_input_succeeds_unchanged(matrix, case):
 
 
 @pytest.fixture(scope='module')
-def repeats(emulator, tmp_path_factory):
+def repeats(emulator, ansible_playbook, tmp_path_factory):
     """One run for the inputs that name things more than once or not at all and may write: shop-prod and
     data-prod are added beforehand; the writes of data-dev belong to the duplicates."""
     emulator.reset()
@@ -357,11 +336,12 @@ def repeats(emulator, tmp_path_factory):
          'register': 'assets'},
     ]
     directory = tmp_path_factory.mktemp('repeats')
-    (directory / 'playbook.yml').write_text(playbook(emulator.url, tasks, directory / 'results.json'))
-    result = run(directory / 'playbook.yml')
+    plays = [playbook(emulator.url, tasks, directory / 'results.json')]
+    path, args = write_playbook(directory / 'playbook.yml', plays)
+    result = ansible_playbook.run(path, *args, env=SECRET_ENV)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     writes = [w for w in emulator.calls()[mark:] if w['write'] and w['status'] == 200]
-    return json.loads((directory / 'results.json').read_text()), writes, emulator.instance(ENT01)
+    return read_results(directory / 'results.json'), writes, emulator.instance(ENT01)
 
 
 def write_of(call):

@@ -8,6 +8,7 @@ import json
 
 import yaml
 
+from asset_types import ORG_KEYS
 from fixture import running_emulator
 from test_reliability import MGMT_KEY_ID, MGMT_SECRET, playbook, results, run
 
@@ -23,7 +24,7 @@ def organisation(path):
     """A management account whose RAM user ops runs the task, and two members with 60 ECS instances each."""
     members = [{
         'id': member, 'name': 'member-%d' % n,
-        'ecs_instances': [{'id': 'i-lost%02d%04d' % (n, i), 'region': HZ, 'name': 'web-%d-%d' % (n, i), 'os': 'Linux',
+        ORG_KEYS['ecs']: [{'id': 'i-lost%02d%04d' % (n, i), 'region': HZ, 'name': 'web-%d-%d' % (n, i), 'os': 'Linux',
                            'private_ip': '10.%d.%d.%d' % (n, i // 250, i % 250)} for i in range(ASSETS_PER_MEMBER)],
     } for n, member in enumerate(MEMBERS)]
     path.write_text(yaml.safe_dump({
@@ -40,7 +41,7 @@ def organisation(path):
     return str(path)
 
 
-def test_lost_answers_converge_without_duplicates(tmp_path):
+def test_lost_answers_converge_without_duplicates(ansible_playbook, tmp_path):
     tasks = [
         {'alicloud.bastionhost.rd_member': {'instance_id': INSTANCE, 'members': MEMBERS}, 'register': 'members'},
         {'alicloud.bastionhost.member_asset': {'instance_id': INSTANCE, 'discover': {'types': ['ecs']},
@@ -51,7 +52,7 @@ def test_lost_answers_converge_without_duplicates(tmp_path):
                           seed=11) as emulator:
         book = playbook(tmp_path / 'import.yml', emulator.url, tasks)
         for _attempt in range(MAX_RUNS):
-            rc, output = run(book)
+            rc, output = run(ansible_playbook, book)
             outcomes.append((rc, results(book)))
             if rc == 0 and not results(book)['assets']['changed']:
                 break

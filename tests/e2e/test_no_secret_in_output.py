@@ -40,12 +40,12 @@ PLAYBOOK = textwrap.dedent('''
 ''')
 
 
-def test_no_secret_or_token_at_vvvv(emulator, run_playbook, tmp_path):
+def test_no_secret_or_token_at_vvvv(emulator, ansible_playbook, tmp_path):
     playbook = tmp_path / 'playbook.yml'
     playbook.write_text(PLAYBOOK)
     # Secrets reach the play the way users pass them: the environment (a command line is echoed at -vvvv).
-    result = run_playbook(str(playbook), '-vvvv', '-e', f'emulator_url={emulator.url}',
-                          env={'ALIBABA_CLOUD_ACCESS_KEY_SECRET': SECRET, 'WRONG_SECRET': WRONG_SECRET})
+    result = ansible_playbook.run(playbook, '-vvvv', '-e', f'emulator_url={emulator.url}',
+                                  env={'ALIBABA_CLOUD_ACCESS_KEY_SECRET': SECRET, 'WRONG_SECRET': WRONG_SECRET})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert output.count('ignoring') == 2, 'the two failing tasks ran and failed'

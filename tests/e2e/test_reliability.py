@@ -3,11 +3,8 @@ faults injected (ServiceUnavailable, throttling), a playbook killed in the middl
 going away in the middle of one. After each, a (re)run converges: every asset imported exactly once, nothing
 lost, and nothing printed that is secret, even at -vvvv.
 """
-import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import yaml
@@ -16,15 +13,18 @@ from alibabacloud_tea_openapi.utils_models import Config
 from alibabacloud_yundun_bastionhost20191209 import models as bh_models
 from alibabacloud_yundun_bastionhost20191209.client import Client as BastionhostClient
 
+from asset_types import SOURCES, account_assets
 from fixture import DEMO_ORG, running_emulator, start_emulator
+from plays import local_play, read_results, write_playbook
 
 MGMT_KEY_ID, MGMT_SECRET = 'LTAIdemoOps00001', 'demo-ops-secret'   # RAM user ops of the management account
 HZ, SH = 'cn-hangzhou', 'cn-shanghai'
 ENT01 = 'bastionhost-cn-hz-ent01'
 MEMBERS = {'shop-prod': '1000000000000011', 'data-prod': '1000000000000012', 'shop-dev': '1000000000000021',
            'data-dev': '1000000000000022'}
-SOURCES = {'Ecs': 'ecs', 'Rds': 'rds', 'PolarDB': 'polardb'}
 TOKEN_PREFIX = 'CAES'   # the emulator's STS tokens start like Alibaba Cloud's
+# The secret reaches ansible-playbook the way users pass it: the environment (a command line is echoed at -vvvv).
+SECRET_ENV = {'ALIBABA_CLOUD_ACCESS_KEY_SECRET': MGMT_SECRET}
 
 
 def org_assets(member_names, regions=(HZ, SH), types=('ecs', 'rds', 'polardb')):
@@ -35,8 +35,7 @@ def org_assets(member_names, regions=(HZ, SH), types=('ecs', 'rds', 'polardb')):
     for account in org['accounts']:
         if account['name'] not in member_names:
             continue
-        for kind, key in (('ecs', 'ecs_instances'), ('rds', 'rds_instances'), ('polardb', 'polardb_clusters')):
-            found += [(kind, a['id']) for a in account.get(key) or [] if kind in types and a['region'] in regions]
+        found += [(kind, a['id']) for kind, a in account_assets(account) if kind in types and a['region'] in regions]
     return sorted(found)
 
 
@@ -62,42 +61,18 @@ def import_writes(emulator):
 def playbook(path, emulator_url, tasks):
     """Writes a play with the demo management key id as module default (the secret comes from the
     environment) that saves every registered result to ``<path>.json``, even when a task fails."""
-    names = [t['register'] for t in tasks]
-    save = {'name': 'save the results', 'changed_when': False, 'ansible.builtin.copy': {
-        'dest': str(path) + '.json',
-        'content': '{{ {%s} | to_json }}' % ', '.join("'%s': %s | default(None)" % (n, n) for n in names)}}
-    path.write_text(yaml.safe_dump([{
-        'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
-        'module_defaults': {'group/alicloud.bastionhost.bastionhost': {
-            'endpoint_url': emulator_url, 'region': HZ, 'access_key_id': MGMT_KEY_ID}},
-        'tasks': [{'block': tasks, 'always': [save]}],
-    }], sort_keys=False))
-    return path
+    defaults = {'endpoint_url': emulator_url, 'region': HZ, 'access_key_id': MGMT_KEY_ID}
+    return write_playbook(path, [local_play(tasks, str(path) + '.json', defaults=defaults)])[0]
 
 
 def results(path):
-    with open(str(path) + '.json') as handle:
-        return json.load(handle)
+    return read_results(str(path) + '.json')
 
 
-def command(path, *args):
-    """ansible-playbook with the secret passed the way users pass it: the environment (a command line is
-    echoed at -vvvv)."""
-    environment = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-                       ANSIBLE_NOCOLOR='1', ALIBABA_CLOUD_ACCESS_KEY_SECRET=MGMT_SECRET)
-    return [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(path)] + list(args), environment
-
-
-def run(path, *args):
-    cmd, environment = command(path, *args)
-    result = subprocess.run(cmd, capture_output=True, text=True, env=environment, timeout=300, check=False)
+def run(ansible_playbook, path, *args):
+    """``(exit code, output)`` of one run of ``path``, the secret in the environment."""
+    result = ansible_playbook.run(path, *args, env=SECRET_ENV)
     return result.returncode, result.stdout + result.stderr
-
-
-def start(path, output, *args):
-    """Start ansible-playbook in its own process group (so that it can be killed with its workers)."""
-    cmd, environment = command(path, *args)
-    return subprocess.Popen(cmd, stdout=output, stderr=subprocess.STDOUT, env=environment, start_new_session=True)
 
 
 def process_tree(root):
@@ -151,7 +126,7 @@ def import_tasks(member_names, regions=(HZ, SH), types=('ecs', 'rds', 'polardb')
 
 # ---------------------------------------------------------------------------------------------- faults
 
-def test_import_converges_under_faults_and_throttling(tmp_path):
+def test_import_converges_under_faults_and_throttling(ansible_playbook, tmp_path):
     """20 % of calls answered ServiceUnavailable and at most 5 calls per second per action: every member is
     added, every asset of two members in both regions is imported exactly once, a rerun changes nothing."""
     wanted = org_assets(('shop-prod', 'data-prod'))
@@ -162,7 +137,7 @@ def test_import_converges_under_faults_and_throttling(tmp_path):
         path = playbook(tmp_path / 'faults.yml', emulator.url, tasks)
         # The first run is at -vvvv, so that the output of faults and of a partial failure (if there is one)
         # goes through the secret check too.
-        code, output = run(path, '-vvvv')
+        code, output = run(ansible_playbook, path, '-vvvv')
         assert_no_secret(output)
         runs = [results(path)]
         if code != 0:
@@ -172,14 +147,14 @@ def test_import_converges_under_faults_and_throttling(tmp_path):
             failed = runs[0]['assets'] if (runs[0]['assets'] or {}).get('failed') else runs[0]['members']
             hints = ('rerun to finish', 'ServiceUnavailable', 'Throttling')
             assert any(hint in failed['msg'] for hint in hints), failed['msg']
-            code, output = run(path)
+            code, output = run(ansible_playbook, path)
             runs.append(results(path))
         assert code == 0, output[-5000:]
         assert sorted(sum((r['members'].get('added', []) for r in runs if r['members']), [])) == sorted(MEMBERS.values())
         assert sum((r['assets'] or {}).get('counts', {}).get('imported', 0) for r in runs) == len(wanted)
         assert imported_in_emulator(emulator) == wanted, 'an asset was lost or imported twice'
 
-        code, output = run(path)
+        code, output = run(ansible_playbook, path)
         assert code == 0, output[-5000:]
         rerun = results(path)
         assert rerun['members']['changed'] is False and rerun['assets']['changed'] is False
@@ -194,7 +169,7 @@ def test_import_converges_under_faults_and_throttling(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- killed playbook
 
-def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(tmp_path):
+def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(ansible_playbook, tmp_path):
     """SIGKILL ansible-playbook and everything under it (workers, the module) while it imports, as when the
     machine or the job's container dies; the emulator keeps its state (a restarted one would start empty). The
     rerun imports exactly what is missing, and every asset is there once."""
@@ -204,7 +179,7 @@ def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(tmp_path):
         path = playbook(tmp_path / 'import.yml', emulator.url, import_tasks(('shop-prod', 'data-prod'),
                                                                             max_concurrency=2))
         with open(tmp_path / 'killed.log', 'w') as log:
-            process = start(path, log)
+            process = ansible_playbook.start(path, output=log, env=SECRET_ENV)
             try:
                 wait_for(lambda: len(import_writes(emulator)) >= 5, 120, 'the first imports')
             finally:
@@ -219,7 +194,7 @@ def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(tmp_path):
         assert 0 < len(done) < len(wanted), 'the kill did not land in the middle of the import'
         assert len(set(done)) == len(done) and set(done) <= set(wanted)
 
-        code, output = run(path)
+        code, output = run(ansible_playbook, path)
         assert code == 0, output[-5000:]
         rerun = results(path)['assets']
         assert rerun['changed'] is True
@@ -233,7 +208,7 @@ def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- API gone
 
-def test_api_going_away_mid_import_fails_with_one_readable_error(tmp_path):
+def test_api_going_away_mid_import_fails_with_one_readable_error(ansible_playbook, tmp_path):
     """The emulator is killed while the import runs: the task fails with one readable message that names the
     endpoint and says what to check, lists what was imported before, and prints no traceback and no secret."""
     wanted = org_assets(('shop-prod',), regions=(HZ,), types=('ecs',))
@@ -244,7 +219,7 @@ def test_api_going_away_mid_import_fails_with_one_readable_error(tmp_path):
         path = playbook(tmp_path / 'import.yml', emulator.url, import_tasks(
             ('shop-prod',), regions=(HZ,), types=('ecs',), max_concurrency=2))
         with open(tmp_path / 'gone.log', 'w') as log:
-            process = start(path, log, '-vvvv')
+            process = ansible_playbook.start(path, '-vvvv', output=log, env=SECRET_ENV)
             try:
                 # Two writes at a time: kill while the last two are on the wire.
                 wait_for(lambda: len(import_writes(emulator)) >= len(wanted) - 2, 120, 'the first imports')

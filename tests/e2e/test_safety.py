@@ -31,14 +31,14 @@ import functools
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 import yaml
 
+from asset_types import SOURCES, account_assets
 from fixture import DEMO_ORG, running_emulator
+from plays import local_play, read_results, save_results, write_playbook
 
 # The management account's RAM user ops (Bastionhost and Resource Directory full access, STS AssumeRole).
 CREDENTIALS = ('LTAIdemoOps00001', 'demo-ops-secret')
@@ -49,7 +49,6 @@ SHOP_DEV, DATA_DEV = '1000000000000021', '1000000000000022'
 MEMBERS = {'shop-prod': SHOP_PROD, 'data-prod': DATA_PROD, 'shop-dev': SHOP_DEV, 'data-dev': DATA_DEV}
 SHOP_WEB1 = 'i-bp19d3tcy762bo4'            # shop-prod ECS, cn-hangzhou, bastion: "true"
 DATA_ETL1 = 'i-bp1oc1mrv4h4dxe'            # data-prod ECS, cn-hangzhou: the one asset case 1 removes
-TYPES = {'Ecs': 'ecs', 'Rds': 'rds', 'PolarDB': 'polardb'}
 MAX_MESSAGE = 4000
 
 
@@ -65,10 +64,9 @@ def demo_assets(member=None, region=None, kind=None):
     org = demo_org()
     found = []
     for account in org['accounts']:
-        for key, asset_type in (('ecs_instances', 'ecs'), ('rds_instances', 'rds'), ('polardb_clusters', 'polardb')):
-            for item in account.get(key) or []:
-                found.append(dict(member_id=account['id'], type=asset_type, instance_id=item['id'],
-                                  region=item['region'], tags=item.get('tags') or {}))
+        for asset_type, item in account_assets(account):
+            found.append(dict(member_id=account['id'], type=asset_type, instance_id=item['id'],
+                              region=item['region'], tags=item.get('tags') or {}))
     return [a for a in found if (member is None or a['member_id'] == MEMBERS.get(member, member))
             and (region is None or a['region'] == region) and (kind is None or a['type'] == kind)]
 
@@ -78,8 +76,8 @@ def imported(emulator):
     state = emulator.instance(ENT01)
     hosts = dict((h['HostId'], h) for h in state['hosts'])
     hosts.update(('db%s' % d['DatabaseId'], d) for d in state['databases'])
-    return dict((key, (str(a.get('InstanceMemberId')), TYPES[a['Source']], a['SourceInstanceId']))
-                for key, a in hosts.items() if a['Source'] in TYPES)
+    return dict((key, (str(a.get('InstanceMemberId')), SOURCES[a['Source']], a['SourceInstanceId']))
+                for key, a in hosts.items() if a['Source'] in SOURCES)
 
 
 def members_of(emulator):
@@ -144,16 +142,14 @@ class Run:
         return dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, match.groups())))
 
 
-def ansible_playbook(emulator, playbook, *args):
+def run_playbook(ansible_playbook, emulator, playbook, *args):
     """Runs ansible-playbook with the credentials, region and endpoint in the environment, as a user would."""
-    environment = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-                       ANSIBLE_NOCOLOR='1', ANSIBLE_FORKS='4', ALIBABA_CLOUD_ACCESS_KEY_ID=CREDENTIALS[0],
+    environment = dict(ANSIBLE_FORKS='4', ALIBABA_CLOUD_ACCESS_KEY_ID=CREDENTIALS[0],
                        ALIBABA_CLOUD_ACCESS_KEY_SECRET=CREDENTIALS[1], ALIBABA_CLOUD_REGION_ID=HZ,
                        ALIBABA_CLOUD_ENDPOINT_URL=emulator.url)
-    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(playbook)] + list(args)
     mark = len(emulator.calls())
     started = time.monotonic()
-    process = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600, check=False)
+    process = ansible_playbook.run(playbook, *args, env=environment, timeout=600)
     return Run(process, emulator.calls()[mark:], time.monotonic() - started)
 
 
@@ -162,16 +158,6 @@ def marker(step):
     return {'name': 'marker %s' % step, 'ansible.builtin.uri': {
         'url': "{{ lookup('ansible.builtin.env', 'ALIBABA_CLOUD_ENDPOINT_URL') }}/?Action=SafetyMarker&Step=%s" % step,
         'status_code': 404}}
-
-
-def local_play(tasks, results_file, names):
-    """A play on localhost whose variables ``names`` (registered results) end up in ``results_file`` as JSON,
-    even when a task fails."""
-    save = {'name': 'save the results', 'changed_when': False, 'ansible.builtin.copy': {
-        'dest': str(results_file),
-        'content': '{{ {%s} | to_json }}' % ', '.join("'%s': %s | default(None)" % (n, n) for n in names)}}
-    return {'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
-            'tasks': [{'block': tasks, 'always': [save]}]}
 
 
 def module_task(module, args, register, check=False):
@@ -186,15 +172,6 @@ def role_task(role, register, check=False):
             {'name': 'keep %s' % register, 'ansible.builtin.set_fact': {register: '{{ %s_result }}' % role}}]
 
 
-def write_play(directory, plays, inventory=None):
-    (directory / 'playbook.yml').write_text(yaml.safe_dump(plays, sort_keys=False))
-    args = []
-    if inventory is not None:
-        (directory / 'inventory.yml').write_text(yaml.safe_dump(inventory, sort_keys=False))
-        args = ['-i', str(directory / 'inventory.yml')]
-    return directory / 'playbook.yml', args
-
-
 # ---------------------------------------------------------------------------------------------------- 1. setup
 # data-prod's ECS in cn-shanghai, imported with address_type Public: only one has a public address.
 DATA_SH_ECS = demo_assets('data-prod', SH, 'ecs')
@@ -206,7 +183,7 @@ SETUP_IMPORTS = [a for a in demo_assets() if a['member_id'] in (SHOP_PROD, SHOP_
 
 
 @pytest.fixture(scope='module')
-def setup(emulator, tmp_path_factory):
+def setup(emulator, ansible_playbook, tmp_path_factory):
     """Every member added; data-prod's ECS of cn-shanghai discovered with address_type Public (check mode first),
     and every other asset of the members in both regions imported."""
     emulator.reset()
@@ -221,11 +198,11 @@ def setup(emulator, tmp_path_factory):
                  'import_all'),
              module_task('member_asset', {'instance_id': ENT01, 'discover': {
                  'members': ['data-prod'], 'regions': [HZ]}}, 'import_data_prod')]
-    playbook, args = write_play(directory, [local_play(tasks, directory / 'results.json', [
+    playbook, args = write_playbook(directory / 'playbook.yml', [local_play(tasks, directory / 'results.json', [
         'members', 'public_check', 'public_real', 'import_all', 'import_data_prod'])])
-    run = ansible_playbook(emulator, playbook, *args)
+    run = run_playbook(ansible_playbook, emulator, playbook, *args)
     assert run.returncode == 0, run.output[-5000:]
-    return json.loads((directory / 'results.json').read_text()), run
+    return read_results(directory / 'results.json'), run
 
 
 def test_setup_imports_what_it_discovers(setup, emulator):
@@ -389,36 +366,33 @@ def refusal_files(cases, probe_port, results_file):
         ], 'rescue': [{'ansible.builtin.set_fact': {'result_' + role: '{{ ansible_failed_result }}'}}]})
     tasks.append({'name': 'the outcome', 'ansible.builtin.set_fact': {
         'outcome': "{{ lookup('ansible.builtin.vars', 'result_' + case.module) }}"}})
-    extract = "ansible_play_hosts_all | map('extract', hostvars, '%s') | list"
-    content = "{{ {'hosts': ansible_play_hosts_all, 'outcome': %s%s} | to_json }}" % (extract % 'outcome', '%s')
 
-    def save(name, extra=''):
-        return {'name': 'save the results', 'run_once': True, 'changed_when': False,
-                'ansible.builtin.copy': {'dest': '%s.%s.json' % (results_file, name), 'content': content % extra}}
+    def save(name, *extra):
+        return save_results('%s.%s.json' % (results_file, name), ['outcome'] + list(extra), hosts=True)
 
     clock = {'ansible.builtin.set_fact': {'started': '{{ now().timestamp() }}'}}
     stop = {'ansible.builtin.set_fact': {'ended': '{{ now().timestamp() }}'}}
     plays = [{'hosts': 'safety', 'gather_facts': False, 'tasks': tasks + [save('safety')]},
-             {'hosts': 'endpoint', 'gather_facts': False, 'tasks': [clock] + tasks[:2] + [stop, tasks[-1], save(
-                 'endpoint', ", 'started': %s, 'ended': %s" % (extract % 'started', extract % 'ended'))]}]
+             {'hosts': 'endpoint', 'gather_facts': False,
+              'tasks': [clock] + tasks[:2] + [stop, tasks[-1], save('endpoint', 'started', 'ended')]}]
     return inventory, plays
 
 
 @pytest.fixture(scope='module')
-def refusals(setup, emulator, tmp_path_factory):
+def refusals(setup, emulator, ansible_playbook, tmp_path_factory):
     """Every refusal case in one run: ``(results by (case name, mode), run, state before, state after, calls the
     probe emulator received, seconds per endpoint case)``."""
     directory = tmp_path_factory.mktemp('refusals')
     before = (imported(emulator), members_of(emulator))
     with running_emulator(DEMO_ORG) as probe:
         inventory, plays = refusal_files(CASES, probe.endpoint.split(':')[1], directory / 'results')
-        playbook, args = write_play(directory, plays, inventory)
-        run = ansible_playbook(emulator, playbook, *args)
+        playbook, args = write_playbook(directory / 'playbook.yml', plays, inventory)
+        run = run_playbook(ansible_playbook, emulator, playbook, *args)
         probe_calls = probe.calls()
     assert run.returncode == 0, run.output[-5000:]
     results, seconds = {}, {}
     for play in ('safety', 'endpoint'):
-        saved = json.loads((directory / ('results.%s.json' % play)).read_text())
+        saved = read_results(directory / ('results.%s.json' % play))
         for position, host in enumerate(saved['hosts']):
             index, mode = int(host[4:6]), host.split('_')[1]
             case = CASES[index]
@@ -474,7 +448,7 @@ SHOP_HZ_ECS_UNTAGGED = [a for a in demo_assets('shop-prod', HZ, 'ecs') if a['tag
 
 
 @pytest.fixture(scope='module')
-def changes(refusals, emulator, tmp_path_factory):
+def changes(refusals, emulator, ansible_playbook, tmp_path_factory):
     """Case 1: the member_assets role with one asset and state absent. Case 2: discover with the unquoted YAML
     boolean tag and purge. Each in check mode, then for real."""
     directory = tmp_path_factory.mktemp('changes')
@@ -486,12 +460,12 @@ def changes(refusals, emulator, tmp_path_factory):
     tasks += [marker('role_real')] + role_task('member_assets', 'role_real')
     tasks += [marker('purge_check'), module_task('member_asset', purge, 'purge_check', check=True)]
     tasks += [marker('purge_real'), module_task('member_asset', purge, 'purge_real'), marker('end')]
-    playbook, args = write_play(directory, [local_play(tasks, directory / 'results.json',
+    playbook, args = write_playbook(directory / 'playbook.yml', [local_play(tasks, directory / 'results.json',
                                                        ['role_check', 'role_real', 'purge_check', 'purge_real'])])
-    run = ansible_playbook(emulator, playbook, *args)
+    run = run_playbook(ansible_playbook, emulator, playbook, *args)
     assert run.returncode == 0, run.output[-5000:]
     assert 'bastion: true' in (directory / 'playbook.yml').read_text(), 'the tag value must be a YAML boolean'
-    return json.loads((directory / 'results.json').read_text()), run, before, imported(emulator)
+    return read_results(directory / 'results.json'), run, before, imported(emulator)
 
 
 def test_role_removes_only_the_one_asset_it_names(changes):
@@ -532,17 +506,20 @@ OFFBOARD = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.
 
 
 @pytest.fixture(scope='module')
-def offboarding(changes, emulator):
+def offboarding(changes, emulator, ansible_playbook):
     """Case 3 (blank member) and case 5: shop-dev offboarded without bastionhost_asset_regions while its assets
     are imported in both regions: ``--check --diff``, the run with ``--diff``, and a rerun."""
     base = ['-e', 'bastionhost_instance_id=%s' % ENT01, '-e', 'bastionhost_region=%s' % HZ]
+
+    def offboard(*args):
+        return run_playbook(ansible_playbook, emulator, OFFBOARD, *(base + list(args)))
+
     before = imported(emulator)
-    runs = {'blank': ansible_playbook(emulator, OFFBOARD, *(base + ['-e', 'bastionhost_member=']))}
-    runs['check'] = ansible_playbook(emulator, OFFBOARD, *(base + ['-e', 'bastionhost_member=shop-dev', '--check',
-                                                                   '--diff']))
-    runs['real'] = ansible_playbook(emulator, OFFBOARD, *(base + ['-e', 'bastionhost_member=shop-dev', '--diff']))
+    runs = {'blank': offboard('-e', 'bastionhost_member=')}
+    runs['check'] = offboard('-e', 'bastionhost_member=shop-dev', '--check', '--diff')
+    runs['real'] = offboard('-e', 'bastionhost_member=shop-dev', '--diff')
     after = imported(emulator), members_of(emulator)
-    runs['rerun'] = ansible_playbook(emulator, OFFBOARD, *(base + ['-e', 'bastionhost_member=shop-dev']))
+    runs['rerun'] = offboard('-e', 'bastionhost_member=shop-dev')
     return runs, before, after
 
 

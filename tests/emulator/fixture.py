@@ -1,11 +1,12 @@
 """The one way to start and stop the emulator (tests/emulator/run.py), for tests, scripts and tools.
 
-From Python: `with running_emulator(org, qps=3) as emu: emu.url ...`; every keyword becomes the
-run.py flag of the same name (`fault_rate=0.2` is `--fault-rate 0.2`), so new flags need no change
-here. Also a pytest plugin (`pytest_plugins = ['fixture']` with tests/emulator on sys.path, or
-import `emulator_factory`): the `emulator_factory` fixture starts emulators on free ports and stops
-them at the end of the test; `demo_emulator` is one module-wide emulator on the demo organisation,
-reset before each test.
+From Python: `with running_emulator(org, qps=3) as emu: emu.url ...`; every keyword but those of
+start_emulator itself (flags, log_path, new_session, admin_timeout) becomes the run.py flag of the
+same name (`fault_rate=0.2` is `--fault-rate 0.2`), so new flags need no change here. The admin
+endpoints are asked directly, never through a proxy. Also a pytest plugin (`pytest_plugins =
+['fixture']` with tests/emulator on sys.path, or import `emulator_factory`): the `emulator_factory`
+fixture starts emulators on free ports and stops them at the end of the test; `demo_emulator` is
+one module-wide emulator on the demo organisation, reset before each test.
 
 From a shell (scripts/emulator.sh, the molecule scenario):
     python tests/emulator/fixture.py start [--log FILE] --org FILE [run.py flags...]
@@ -33,23 +34,27 @@ ORGS = os.path.join(HERE, 'orgs')
 DEMO_ORG = os.path.join(ORGS, 'demo.yml')
 STARTUP_TIMEOUT = 20
 STOP_TIMEOUT = 10
+ADMIN_TIMEOUT = 10
 URL_PREFIX = 'EMULATOR_URL='
+# The emulator is local: its admin endpoints are never asked through a proxy of the environment.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class Emulator:
-    """A running emulator process and its admin endpoints."""
+    """A running emulator process and its admin endpoints (each request given admin_timeout seconds)."""
 
-    def __init__(self, process, url, log_path):
+    def __init__(self, process, url, log_path, admin_timeout=ADMIN_TIMEOUT):
         self.process = process
         self.url = url
         self.endpoint = url.split('://', 1)[1]
         self.log_path = log_path
+        self.admin_timeout = admin_timeout
 
     def _admin(self, method, path, payload=None):
         data = None if payload is None else json.dumps(payload).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method,
                                          headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with OPENER.open(request, timeout=self.admin_timeout) as response:
             return json.loads(response.read())
 
     def calls(self):
@@ -98,10 +103,12 @@ def knob_flags(knobs):
     return flags
 
 
-def start_emulator(org=DEMO_ORG, *, flags=(), log_path=None, new_session=False, **knobs):
+def start_emulator(org=DEMO_ORG, *, flags=(), log_path=None, new_session=False, admin_timeout=ADMIN_TIMEOUT,
+                   **knobs):
     """Start run.py on a free port and wait until it listens. `flags` are extra run.py
     arguments as given on a command line; `log_path` keeps its output (a temporary file
-    otherwise); `new_session` puts it in a process group of its own."""
+    otherwise); `new_session` puts it in a process group of its own; `admin_timeout` is the
+    time its admin requests get (a large organisation's call log takes longer)."""
     if log_path is None:
         handle, log_path = tempfile.mkstemp(prefix='emulator-', suffix='.log')
         os.close(handle)
@@ -111,7 +118,7 @@ def start_emulator(org=DEMO_ORG, *, flags=(), log_path=None, new_session=False, 
     with open(log_path, 'w', encoding='utf-8') as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                    text=True, start_new_session=new_session)
-    return Emulator(process, wait_for_url(process, log_path), log_path)
+    return Emulator(process, wait_for_url(process, log_path), log_path, admin_timeout)
 
 
 def wait_for_url(process, log_path):

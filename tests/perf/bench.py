@@ -20,12 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
+from asset_types import ORG_KEYS  # noqa: E402  pylint: disable=wrong-import-position
 from fixture import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 HOST = '127.0.0.1'
@@ -36,7 +37,7 @@ BASTION_VERSION = '3.2.52'
 OPERATOR_POLICIES = ['AliyunYundunBastionHostFullAccess', 'AliyunResourceDirectoryFullAccess',
                      'AliyunSTSAssumeRoleAccess', 'AliyunRAMReadOnlyAccess']
 PAGE = 100                      # the page size the modules ask for (assets.PAGE_SIZE)
-ADMIN_TIMEOUT = 60              # seconds for one admin request
+ADMIN_TIMEOUT = 60              # seconds for one admin request (the call log of 10,000 assets is large)
 WRITE_ACTIONS = ('AddInstanceRdMember', 'RemoveInstanceRdMember', 'CreateHost', 'DeleteHost',
                  'CreateDatabase', 'DeleteDatabase')
 THROTTLED = 'Throttling.User'
@@ -247,10 +248,8 @@ def build_org(members, assets_per_member, seed=20240301):
         '    bastionhosts:',
         '      - %s' % flow(dict(id=bastion_id, region=BASTION_REGION, edition='enterprise', version=BASTION_VERSION,
                                  status='RUNNING', network_domains=[dict(id=domain_id, name='proxy')])),
-        '    ecs_instances: []',
-        '    rds_instances: []',
-        '    polardb_clusters: []',
     ]
+    lines += ['    %s: []' % key for key in ORG_KEYS.values()]
     facts = dict(management=management, bastion_id=bastion_id, access_key=operator_key, members=[], assets=[],
                  folders=[f['id'] for f in folders], mix=dict(ecs=ecs_n, rds=rds_n, polardb=pc_n))
     for m in range(1, members + 1):
@@ -261,31 +260,31 @@ def build_org(members, assets_per_member, seed=20240301):
         facts['members'].append(dict(id=uid, name=name))
         lines += ['', '  - id: "%s"' % uid, '    name: %s' % name, '    folder: %s' % folder,
                   '    tags: %s' % flow(dict(env=env, team='team%02d' % m))]
-        sections = dict(ecs_instances=[], rds_instances=[], polardb_clusters=[])
+        sections = dict((key, []) for key in ORG_KEYS.values())
         for r, (region, count) in enumerate(zip(REGIONS, split(ecs_n, len(REGIONS)))):
             for i in range(count):
                 instance_id = ids.resource('i', region)
-                sections['ecs_instances'].append(dict(
+                sections[ORG_KEYS['ecs']].append(dict(
                     id=instance_id, region=region, name='%s-%s-%03d' % (name, roles[i % len(roles)], i + 1),
                     os='Windows' if i % 10 == 9 else 'Linux',
                     private_ip='10.%d.%d.%d' % (m % 250, r * 64 + i // 250, i % 250 + 1),
                     public_ip='47.%d.%d.%d' % (96 + r, m % 250, i % 250 + 1) if i % 8 == 0 else None,
                     status='Running', tags=dict(env=env, app=roles[i % len(roles)])))
                 facts['assets'].append(dict(member=uid, type='ecs', instance_id=instance_id, region=region))
-        for kind, key, prefix, count, engines in (
-                ('rds', 'rds_instances', 'rm', rds_n, (('MySQL', 3306, 'mysql'), ('PostgreSQL', 5432, 'pg'))),
-                ('polardb', 'polardb_clusters', 'pc', pc_n, (('MySQL', 3306, 'rwlb'), ('PostgreSQL', 5432, 'rwlb')))):
+        for kind, prefix, count, engines in (
+                ('rds', 'rm', rds_n, (('MySQL', 3306, 'mysql'), ('PostgreSQL', 5432, 'pg'))),
+                ('polardb', 'pc', pc_n, (('MySQL', 3306, 'rwlb'), ('PostgreSQL', 5432, 'rwlb')))):
             for region, per_region in zip(REGIONS, split(count, len(REGIONS))):
                 for i in range(per_region):
                     instance_id = ids.resource(prefix, region)
                     engine, port, suffix = engines[i % len(engines)]
-                    sections[key].append(dict(
+                    sections[ORG_KEYS[kind]].append(dict(
                         id=instance_id, region=region, engine=engine, port=port,
                         private_address='%s.%s.rds.aliyuncs.com' % (instance_id, suffix),
                         name='%s-%s-%02d' % (name, 'polar' if kind == 'polardb' else engine.lower(), i + 1),
                         tags=dict(env=env, app='db')))
                     facts['assets'].append(dict(member=uid, type=kind, instance_id=instance_id, region=region))
-        for key in ('ecs_instances', 'rds_instances', 'polardb_clusters'):
+        for key in ORG_KEYS.values():
             lines.append('    %s:' % key)
             lines += ['      - %s' % flow(item) for item in sections[key]]
     return '\n'.join(lines) + '\n', facts
@@ -295,8 +294,7 @@ def check_org(path, facts):
     """Load the file with the emulator's own loader and check what was generated."""
     from emulator.org import load_org  # pylint: disable=import-outside-toplevel
     org = load_org(path)
-    found = sum(len(a['ecs_instances']) + len(a['rds_instances']) + len(a['polardb_clusters'])
-                for a in org.accounts.values())
+    found = sum(len(a[key]) for a in org.accounts.values() for key in ORG_KEYS.values())
     if found != len(facts['assets']) or len(org.accounts) != len(facts['members']) + 1:
         raise RuntimeError('generated organisation does not load as written: %d assets' % found)
 
@@ -336,43 +334,25 @@ class Children:
 
 
 CHILDREN = Children()
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
 
 
-class Emulator:
-    def __init__(self, org, latency_ms, qps, workdir):
-        log_path = os.path.join(workdir, 'emulator-%d.log' % len(CHILDREN.processes))
-        # in a process group of its own: Children.stop signals the group
-        started = start_emulator(org, log_path=log_path, new_session=True, host=HOST, latency_ms=latency_ms, qps=qps)
-        self.process = CHILDREN.add(started.process)
-        self.log_path = log_path
-        self.url = started.url
-        if not self.url.startswith('http://%s:' % HOST):
-            CHILDREN.stop(self.process)
-            raise RuntimeError('the emulator listens on %s, not on %s' % (self.url, HOST))
+def start_bench_emulator(org, latency_ms, qps, workdir):
+    """An emulator on HOST (tests/emulator/fixture.py's Emulator), its log in ``workdir``, in a process group
+    of its own, stopped with the other children whatever happens."""
+    log_path = os.path.join(workdir, 'emulator-%d.log' % len(CHILDREN.processes))
+    emulator = start_emulator(org, log_path=log_path, new_session=True, admin_timeout=ADMIN_TIMEOUT, host=HOST,
+                              latency_ms=latency_ms, qps=qps)
+    CHILDREN.add(emulator.process)
+    if not emulator.url.startswith('http://%s:' % HOST):
+        CHILDREN.stop(emulator.process)
+        raise RuntimeError('the emulator listens on %s, not on %s' % (emulator.url, HOST))
+    return emulator
 
-    def admin(self, method, path, payload=None):
-        data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={'Content-Type': 'application/json'})
-        with OPENER.open(request, timeout=ADMIN_TIMEOUT) as response:
-            return json.loads(response.read())
 
-    def calls(self):
-        return self.admin('GET', '/_emulator/calls')['calls']
-
-    def last_seq(self):
-        calls = self.calls()
-        return calls[-1]['seq'] if calls else 0
-
-    def reset(self):
-        self.admin('POST', '/_emulator/reset', {})
-
-    def instance(self, instance_id):
-        return next(i for i in self.admin('GET', '/_emulator/state')['instances'] if i['instance_id'] == instance_id)
-
-    def stop(self):
-        CHILDREN.stop(self.process)
+def last_seq(emulator):
+    """The number of the emulator's last call (0 before the first)."""
+    calls = emulator.calls()
+    return calls[-1]['seq'] if calls else 0
 
 
 def on_signal(signum, _frame):
@@ -472,7 +452,7 @@ class Runner:
         rss_path = os.path.join(self.workdir, '%02d-%s.rss.jsonl' % (self.count, label))
         env = dict(self.env, ALIBABA_CLOUD_ENDPOINT_URL=emulator.url, BENCH_EMULATOR_URL=emulator.url,
                    BENCH_TIMINGS_FILE=timings_path, BENCH_RSS_FILE=rss_path)
-        before = emulator.last_seq()
+        before = last_seq(emulator)
         self.last_rss_path = rss_path
         with open(log_path, 'w', encoding='utf-8') as log:
             start = time.monotonic()
@@ -733,7 +713,7 @@ class Bench:
 
     def run_gone(self):
         """A fresh emulator killed in the middle of the first import: how long until the task ends."""
-        emulator = Emulator(self.org_path, self.args.latency_ms, self.args.qps, self.workdir)
+        emulator = start_bench_emulator(self.org_path, self.args.latency_ms, self.args.qps, self.workdir)
         try:
             print('==> gone         adding the members, then the import; the emulator is killed mid-import', flush=True)
             self.runner.run(emulator, self.paths['site'], 'gone-members', ['--tags', 'members'])
@@ -1043,7 +1023,7 @@ def run_one(args, json_path):
             org_path, len(facts['members']), len(facts['assets']), workdir), flush=True)
         bench = Bench(args, workdir, org_path, facts)
         bench.write_playbooks()
-        emulator = Emulator(org_path, args.latency_ms, args.qps, workdir)
+        emulator = start_bench_emulator(org_path, args.latency_ms, args.qps, workdir)
         print('==> emulator at %s (latency %d ms, qps %d per action)' % (emulator.url, args.latency_ms, args.qps), flush=True)
         try:
             bench.run_main(emulator)

@@ -1,0 +1,19 @@
+"""What the tests know about the asset types, written once for the e2e tests, the benchmark and any
+helper that reads an organisation file (tests/emulator/orgs/*.yml) or the emulator's state.
+
+Import it with tests/utils on sys.path (tests/e2e/conftest.py and tests/perf/bench.py put it there).
+"""
+
+# Asset type (the modules' ``type``) -> the key under which an account of an organisation file lists
+# its assets of that type.
+ORG_KEYS = {'ecs': 'ecs_instances', 'rds': 'rds_instances', 'polardb': 'polardb_clusters'}
+
+# The Bastionhost ``Source`` of an imported host or database -> asset type.
+SOURCES = {'Ecs': 'ecs', 'Rds': 'rds', 'PolarDB': 'polardb'}
+
+
+def account_assets(account):
+    """``(type, entry)`` of every asset an account of an organisation file lists, in ORG_KEYS order."""
+    for asset_type, key in ORG_KEYS.items():
+        for entry in account.get(key) or []:
+            yield asset_type, entry
