@@ -13,7 +13,7 @@ from alibabacloud_tea_openapi.utils_models import Config
 from alibabacloud_yundun_bastionhost20191209 import models as bh_models
 from alibabacloud_yundun_bastionhost20191209.client import Client as BastionhostClient
 
-from asset_types import SOURCES, account_assets
+from asset_types import SOURCES, account_assets, failed_items, result_key
 from fixture import DEMO_ORG, running_emulator, start_emulator
 from plays import local_play, read_results, write_playbook
 
@@ -200,7 +200,7 @@ def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(ansible_pla
         assert rerun['changed'] is True
         assert rerun['counts'] == {'imported': len(wanted) - len(done), 'updated': 0, 'removed': 0,
                                    'unchanged': len(done), 'skipped': 0}
-        assert sorted((a['type'], a['instance_id']) for a in rerun['imported']) == sorted(set(wanted) - set(done))
+        assert sorted(result_key(a)[1:] for a in rerun['imported']) == sorted(set(wanted) - set(done))
         assert imported_in_emulator(emulator) == wanted, 'an asset was lost or imported twice'
         duplicates = [c for c in emulator.calls() if c['code'] in ('OBJECT_AlREADY_EXISTS', 'OBJECT_ALREADY_EXISTS')]
         assert duplicates == [], 'the rerun tried to import again what was there'
@@ -248,9 +248,11 @@ def test_api_going_away_mid_import_fails_with_one_readable_error(ansible_playboo
     assert 'rerun to finish' in msg, msg
     # What was imported before the API went away is reported, and only that.
     assert 'imported %d' % len(done) in msg, msg
-    assert sorted((a['type'], a['instance_id']) for a in result['imported']) == done
+    assert sorted(result_key(a)[1:] for a in result['imported']) == done
     assert result['counts']['imported'] == len(done)
-    failed = sorted((a['type'], a['instance_id']) for a in result['failed_assets'])
-    assert failed == sorted(set(wanted) - set(done)), result['failed_assets']
-    for entry in result['failed_assets']:
-        assert entry['action'] == 'import' and 'Check endpoint_url' in entry['msg'], entry
+    # Each distinct failure once (issue 22), with the assets it stopped as short lines.
+    failed = sorted(result_key(item)[1:] for _action, item in failed_items(result))
+    assert failed == sorted(set(wanted) - set(done)), result['failures']
+    for group in result['failures']:
+        assert group['action'] == 'import' and 'Check endpoint_url' in group['message'], group
+    assert msg.count('Check endpoint_url') == 1, msg

@@ -214,8 +214,11 @@ def test_job_template_through_ansible_runner(eco, tmp_path, demo_emulator):
     summary = (artifacts.get('member_assets_summary') or {}).get(DEMO_INSTANCE_ID)
     assert summary, f'no member_assets_summary for {DEMO_INSTANCE_ID} in the artifacts: {artifacts}'
     assert sorted(summary['members']) == MEMBERS
-    assert summary['totals']['imported'] == sum(counts['imported'] for counts in summary['members'].values()) > 0
-    assert summary['check_mode'] is False and artifacts['member_assets_removed'] == []
+    # counts by member and type (issue 22): {member: {type: {outcome: n}}}
+    assert summary['totals']['imported'] == sum(counts.get('imported', 0) for types in summary['members'].values()
+                                                for counts in types.values()) > 0
+    assert summary['check_mode'] is False
+    assert [entry['assets'] for entry in artifacts['member_assets_removed']] == [[]]
     assert_no_secret(stdout, events)
 
 

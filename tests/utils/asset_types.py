@@ -17,3 +17,18 @@ def account_assets(account):
     for asset_type, key in ORG_KEYS.items():
         for entry in account.get(key) or []:
             yield asset_type, entry
+
+
+def result_key(item):
+    """``(member_id, type, instance_id)`` of an asset as member_asset or rd_member report it: a line
+    ``"<member_id> <type> <instance_id>"`` (with ``": <fields or reason>"`` after it for updated and skipped
+    assets) or, with ``full_results``, a record."""
+    if isinstance(item, dict):
+        return item['member_id'], item['type'], item['instance_id']
+    member_id, asset_type, instance_id = item.split(': ', 1)[0].split(' ')
+    return member_id, asset_type, instance_id
+
+
+def failed_items(result):
+    """``{(action, item line)}`` of a failed task's distinct failures (its ``failures``)."""
+    return {(group['action'], item) for group in result.get('failures') or [] for item in group['items']}
