@@ -24,6 +24,17 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import
 
 SHOWN_FAILURES = 10
 DIFF_SHOWN = 100
+# ansible-runner's awx_display callback: a task result whose str() is longer is replaced with {}.
+MAX_EVENT_RES = 700000
+
+
+def warn_if_too_large(module, result, narrower):
+    """Warn when AWX and AAP would drop ``result`` (over MAX_EVENT_RES characters as ansible-runner
+    measures it), saying how to get a result they keep (``narrower``)."""
+    size = len(str(result))
+    if size > MAX_EVENT_RES:
+        module.warn("this result is %d characters; AWX and AAP keep a task result of up to %d (ansible-runner's "
+                    "MAX_EVENT_RES) and show {} instead of a larger one: %s" % (size, MAX_EVENT_RES, narrower))
 
 
 def diff_if_asked(module, build):

@@ -374,6 +374,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import
     change_diff,
     diff_if_asked,
     member_counts,
+    warn_if_too_large,
 )
 
 RESULT_FIELDS = ("member_id", "type", "instance_id", "region", "name", "asset_id")
@@ -686,6 +687,8 @@ def report(module, request, state, plan, outcome):
     full = module.params["full_results"]
     result = dict(changed=outcome.changed, **diff_if_asked(module, partial(diff_of, state, outcome)))
     result.update(results(plan, outcome, full))
+    if full:
+        warn_if_too_large(module, result, "leave full_results unset (one short line an asset)")
     if outcome.failures:
         outcome.failures.fail(module, "bastion host %s" % module.params["instance_id"],
                               "imported %d, updated %d, removed %d" % (

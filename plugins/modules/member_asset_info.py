@@ -75,7 +75,13 @@ notes:
   - "Calls STS C(GetCallerIdentity) and C(AssumeRole), ResourceManager C(GetResourceDirectory), C(ListAccounts) and
     C(ListDelegatedAdministrators); in each member ECS C(DescribeInstances), RDS C(DescribeDBInstances) and PolarDB
     C(DescribeDBClusters) and C(DescribeDBClusterEndpoints); with O(instance_id) Bastionhost C(ListHosts) and C(ListDatabases)."
-  - The list APIs do not return database ports, so RV(assets[].port) is the default port of the engine.
+  - RDS C(DescribeDBInstances) does not return ports, so an RDS instance's RV(assets[].port) is the default port of
+    its engine; a PolarDB cluster's is its Cluster endpoint's.
+  - An info module returns records (about 370 characters an asset, measured on the demo organisation), because they are what a task reads them for
+    (names, addresses, tags, whether imported). AWX and AAP keep a task result of up to 700,000 characters, so about
+    1,900 assets; over that the module warns, and a task over 20,000 assets (7 MB) should be narrowed (O(members),
+    O(regions), O(types), O(tags)) or looped over members. M(alicloud.bastionhost.member_asset) discovers by
+    itself and returns one short line an asset, so an import never needs this module first.
   - RDS C(DescribeDBInstances) returns no tags, so RV(assets[].tags) is empty for RDS instances; O(tags) still
     selects them, the API doing the matching.
 """
@@ -234,6 +240,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery imp
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import asset_key
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import warn_if_too_large
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
     multi_account_argument_spec,
     multi_account_option_problems,
@@ -311,7 +318,10 @@ def main():
         asset["member_name"] = member_name(directory, asset["member_id"])
         asset["imported"] = None if imported is None else asset_key(asset) in imported
         counts[asset["member_id"]][asset["type"]] += 1
-    module.exit_json(changed=False, assets=assets, counts=counts)
+    result = dict(changed=False, assets=assets, counts=counts)
+    warn_if_too_large(module, result, "narrow the task (members, regions, types, tags, name_pattern), or loop over the "
+                                      "members")
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
