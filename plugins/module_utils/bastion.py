@@ -121,8 +121,8 @@ BATCH_SIZE = 100  # ids per ModifyHostsActiveAddressType, Move*ToNetworkDomain a
 PAGE_SIZE = 100
 # The fields of a record ModifyHost / ModifyDatabase write (a database's address type too); the
 # address type of hosts, the network domain and the groups are written by batch calls.
-RECORD_FIELDS = {HOST: frozenset(("name", "address", "public_address", "os")),
-                 DATABASE: frozenset(("name", "address", "public_address", "address_type", "port"))}
+RECORD_FIELDS = {HOST: frozenset(("name", "address", "public_address", "os", "comment")),
+                 DATABASE: frozenset(("name", "address", "public_address", "address_type", "port", "comment"))}
 # What the batch calls of each kind are: (ListX for group members, MoveXToNetworkDomain, AddXToGroup).
 _KIND_CALLS = {
     HOST: dict(list_method="list_hosts", list_request="ListHostsRequest", items="Hosts", id_key="HostId",
@@ -202,11 +202,16 @@ class BastionHost:
     def imported_assets(self):
         """The ECS, RDS and PolarDB assets imported into the bastion host (Local ones are left out).
 
-        Each is ``{type, instance_id, asset_id, name, address, public_address, os, address_type,
-        network_domain_id, source_state, member_id, region}``: ``member_id`` and ``region`` come from
-        the ownership record in the Comment (None without one; a database's region is also in
-        ListDatabases). ListHosts and ListDatabases are read at the same time, and the pages of each
-        after the first too, at most ``max_workers`` calls of each at once."""
+        Each is ``{type, instance_id, asset_id, name, address, public_address, os, port, address_type,
+        network_domain_id, source_state, comment, member_id, region}``: ``member_id`` and ``region`` come
+        from the ownership record in the Comment (None without one; a database's region is also in
+        ListDatabases)."""
+        return imported_from(*self.records())
+
+    def records(self):
+        """``(hosts, databases)``: every ListHosts and ListDatabases record, as the API gives them. The two
+        lists are read at the same time, and the pages of each after the first too, at most
+        ``max_workers`` calls of each at once."""
         def listing(kind):
             calls = _KIND_CALLS[kind]
 
@@ -217,9 +222,7 @@ class BastionHost:
                                                max_workers=self.max_workers)
 
         hosts, databases = values_or_raise(run_concurrently(2, (HOST, DATABASE), listing))
-        imported = [_imported(kind, raw) for kind, records in ((HOST, hosts), (DATABASE, databases))
-                    for raw in records if (kind, raw.get("Source")) in TYPE_OF_SOURCE]
-        return sort_assets(imported)
+        return hosts, databases
 
     def find_imported(self, asset):
         """The host or database ID of an imported source instance, or None (a read-back after a write)."""
@@ -289,13 +292,14 @@ class BastionHost:
         if is_host(asset):
             self._read("modify_host", "ModifyHostRequest", host_id=asset["asset_id"], host_name=wanted.get("name"),
                        host_private_address=wanted.get("address"), host_public_address=wanted.get("public_address"),
-                       ostype=wanted.get("os"))
+                       ostype=wanted.get("os"), comment=wanted.get("comment"))
         else:
             self._read("modify_database", "ModifyDatabaseRequest", database_id=asset["asset_id"],
                        source_instance_id=asset["instance_id"], database_name=wanted.get("name"),
                        database_private_address=wanted.get("address"),
                        database_public_address=wanted.get("public_address"),
-                       active_address_type=wanted.get("address_type"), database_port=wanted.get("port"))
+                       active_address_type=wanted.get("address_type"), database_port=wanted.get("port"),
+                       comment=wanted.get("comment"))
 
     def batch_writes(self, updated, imported, network_domain_id=None):
         """The batch writes that follow the per-asset ones, as ``[(assets, write)]``: ``write()`` makes
@@ -387,6 +391,19 @@ class BastionHost:
             require_ok_results(body, calls["add"])
 
 
+def imported_from(hosts, databases):
+    """The imported assets of ListHosts and ListDatabases records (those of a source in the registry)."""
+    imported = [_imported(kind, raw) for kind, records in ((HOST, hosts), (DATABASE, databases))
+                for raw in records if (kind, raw.get("Source")) in TYPE_OF_SOURCE]
+    return sort_assets(imported)
+
+
+def local_addresses(hosts):
+    """The addresses of the hosts people added by hand (``Source`` Local)."""
+    return set(address for raw in hosts if raw.get("Source") == "Local"
+               for address in (raw.get("HostPrivateAddress"), raw.get("HostPublicAddress")) if address)
+
+
 def _number(value):
     return int(value) if str(value or "").isdigit() else None
 
@@ -409,6 +426,7 @@ def _imported(kind, raw):
         # ListHosts does not report it (GetHost does); ListDatabases does.
         "network_domain_id": raw.get("NetworkDomainId") or None,
         "source_state": raw.get("SourceInstanceState"),
+        "comment": raw.get("Comment") or None,
         "member_id": member_id,
         "region": region,
     }

@@ -19,9 +19,13 @@ from __future__ import annotations
 import re
 
 # The member and region of an asset the collection imported, written in its Comment on the
-# bastion host (ListHosts does not say either). The whole Comment is this one line.
+# bastion host (ListHosts does not say either): the whole Comment, or its start when the collection
+# adopted an asset a person imported (their Comment kept after "; ").
 OWNERSHIP_RECORD = "imported by alicloud.bastionhost from member %s in %s"
-_OWNERSHIP_PATTERN = re.compile(r"^imported by alicloud\.bastionhost from member (\d{16}) in ([a-z0-9-]+)$")
+OWNERSHIP_SEPARATOR = "; "
+_OWNERSHIP_PATTERN = re.compile(r"^imported by alicloud\.bastionhost from member (\d{16}) in ([a-z0-9-]+)(?:; .*)?$",
+                                re.DOTALL)
+MAX_COMMENT_LENGTH = 500  # Comment: "up to 500 characters" (CreateHost, ModifyHost, CreateHostGroup models)
 
 # Bastionhost's DatabaseType takes MySQL, Oracle, PostgreSQL and SQLServer (CreateDatabaseRequest
 # model); an engine is sent as the type that speaks its protocol, with that type's default port.
@@ -59,6 +63,13 @@ def new_asset(member_id, asset_type, instance_id, region, name, address, status,
 def ownership_record(member_id, region):
     """The Comment written on every asset the collection imports."""
     return OWNERSHIP_RECORD % (member_id, region)
+
+
+def adopted_comment(member_id, region, comment):
+    """The Comment of an asset the collection adopts: its ownership record, then the person's Comment."""
+    record = ownership_record(member_id, region)
+    comment = str(comment or "").strip()
+    return record + OWNERSHIP_SEPARATOR + comment if comment else record
 
 
 def read_ownership(comment):

@@ -29,7 +29,9 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types i
     is_host,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import (
+    MAX_COMMENT_LENGTH,
     MAX_NAME_LENGTH,
+    adopted_comment,
     asset_key,
     asset_label,
     database_type,
@@ -69,13 +71,27 @@ def template_problem(option, template, placeholders):
     return None
 
 
+def used_placeholders(template, placeholders):
+    return [p for p in placeholders if "{%s}" % p in template]
+
+
 def render(template, asset, placeholders):
-    return template.format(**dict((p, asset.get(p) or "") for p in placeholders))
+    """``template`` with the asset's values, or None when a placeholder it uses has no value (the
+    display name of a member that left the directory): a name is never made of empty parts."""
+    values = dict((p, asset.get(p) or "") for p in placeholders)
+    if any(not values[p] for p in used_placeholders(template, placeholders)):
+        return None
+    return template.format(**values)
+
+
+# The fields a sync keeps in step (sync_fields), each a field of an imported asset's record.
+SYNC_FIELDS = ("name", "address", "public_address", "os", "address_type", "network_domain_id", "host_group", "port")
 
 
 def wanted_record(asset, request):
     """What the bastion host's record of ``asset`` should say, by the task's options: only the
-    fields the task decides (the network domain and the group only when they are given)."""
+    fields the task decides (the address type, network domain and group only when they are given;
+    a name only when its template has every value), and of those only ``request.sync_fields``."""
     wanted = dict(name=render(request.name_template, asset, NAME_PLACEHOLDERS), address=asset.get("address"),
                   public_address=asset.get("public_address"), address_type=request.address_type)
     if is_host(asset):
@@ -86,6 +102,8 @@ def wanted_record(asset, request):
         wanted["network_domain_id"] = request.network_domain_id
     if request.host_group:
         wanted["host_group"] = render(request.host_group, asset, GROUP_PLACEHOLDERS)
+    if request.sync_fields is not None:
+        wanted = dict((field, value) for field, value in wanted.items() if field in request.sync_fields)
     return wanted
 
 
@@ -190,8 +208,8 @@ class AssetRequest:
     before planning)."""
 
     def __init__(self, state="present", purge=False, listed=(), selected=None, scope=None,
-                 address_type="Private", max_removals=None, remove_released=False, name_template="{name}",
-                 host_group=None, network_domain_id=None):
+                 address_type=None, max_removals=None, remove_released=False, name_template="{name}",
+                 host_group=None, network_domain_id=None, adopt=False, sync_fields=None, local_addresses=()):
         self.state = state
         self.purge = purge
         self.listed = list(listed)
@@ -203,6 +221,9 @@ class AssetRequest:
         self.name_template = name_template
         self.host_group = host_group
         self.network_domain_id = network_domain_id
+        self.adopt = adopt
+        self.sync_fields = None if sync_fields is None else frozenset(sync_fields)
+        self.local_addresses = frozenset(local_addresses)   # of the bastion host's Local hosts
 
 
 class AssetPlan:
@@ -210,8 +231,23 @@ class AssetPlan:
 
     def __init__(self):
         self.to_import, self.to_update, self.to_remove, self.unchanged, self.skipped = [], [], [], [], []
+        self.foreign = []   # in scope, imported by a person (no ownership record, or another member's): untouched
         self.problems = Problems()
         self.warnings = []
+
+
+OWNED, FOREIGN, DISPUTED = "owned", "foreign", "disputed"
+SHOWN_IN_WARNINGS = 10
+
+
+def ownership(asset, record):
+    """Whose an imported ``record`` of ``asset`` is: OWNED when its ownership record names the member
+    discovery finds the asset in, FOREIGN without an ownership record (a person imported it), DISPUTED
+    when it names another member (a pasted Comment)."""
+    owner = record.get("member_id")
+    if owner is None:
+        return FOREIGN
+    return OWNED if owner == asset.get("member_id") else DISPUTED
 
 
 def plan_assets(request, discovered, imported, member_label=str):
@@ -220,7 +256,8 @@ def plan_assets(request, discovered, imported, member_label=str):
     ``discovered``: every asset of the scope's members in its regions and types (with member_id,
     member_name and region); ``imported``: the bastion host's imported assets, each with ``asset_id``,
     its record's fields (name, addresses, os, address_type, network_domain_id, host_groups,
-    source_state) and, when known from its ownership record, ``member_id`` and ``region``."""
+    source_state, comment) and, when known from its ownership record, ``member_id`` and ``region``.
+    Updates and removals touch only assets the collection imported (OWNED), unless ``request.adopt``."""
     plan = AssetPlan()
     found = dict((asset_key(a), a) for a in discovered)
     current = dict((asset_key(a), a) for a in imported)
@@ -234,55 +271,150 @@ def plan_assets(request, discovered, imported, member_label=str):
     wanted = OrderedDict((asset_key(a), a) for a in sort_assets(listed + selected))
 
     if request.state == "absent":
-        for key, asset in wanted.items():
-            if key in current:
-                plan.to_remove.append(_with_current(asset, current[key]))
-            else:
-                plan.unchanged.append(asset)
+        _plan_absent(plan, request, wanted, current, member_label)
     else:
         listed_keys = set(asset_key(a) for a in listed)
         for key, asset in wanted.items():
-            record = wanted_record(asset, request)
-            asset = dict(asset, name=record["name"], host_group=record.get("host_group"))
-            if len(asset["host_group"] or "") > MAX_NAME_LENGTH:
-                plan.problems.add("asset group names longer than %d characters, which CreateHostGroup cannot create "
-                                  "(HostGroupName): shorten host_group" % MAX_NAME_LENGTH, asset["host_group"])
-            blocker = import_blocker(asset, request.address_type)
-            if key in current:
-                imported_through = other_endpoint_type(asset, current[key])
-                if imported_through:
-                    plan.problems.add(
-                        "PolarDB clusters imported through another endpoint type, which ModifyDatabase cannot change "
-                        "(it has no PolarDBEndpointType): set polardb_endpoint_type back, or remove them (state=absent) "
-                        "and import them again, which drops their database accounts and grants on the bastion host",
-                        "%s (imported through %s, asked %s)" % (asset_label(asset, member_label), imported_through,
-                                                               asset["endpoint_type"]))
-                    continue
-                changes = drift(record, current[key])
-                if changes and blocker and key in listed_keys:
-                    plan.problems.add("listed assets that cannot be updated", "%s (%s)" % (
-                        asset_label(asset, member_label), blocker))
-                elif changes and blocker:
-                    plan.skipped.append(dict(_with_current(asset, current[key]), reason=blocker))
-                elif changes:
-                    plan.to_update.append(dict(_with_current(asset, current[key]), changes=changes))
-                else:
-                    plan.unchanged.append(_with_current(asset, current[key]))
-                continue
-            if blocker and key in listed_keys:
-                plan.problems.add("listed assets that cannot be imported", "%s (%s)" % (
-                    asset_label(asset, member_label), blocker))
-            elif blocker:
-                plan.skipped.append(dict(asset, reason=blocker))
-            else:
-                plan.to_import.append(asset)
+            _plan_present(plan, request, asset, current.get(key), key in listed_keys, member_label)
         if request.purge:
             plan.to_remove = _purged(request, wanted, found, current, plan.problems)
         if request.remove_released:
             plan.to_remove = sort_assets(plan.to_remove + _released(request, current))
-
+        _check_names(plan, request, member_label)
+    _say_what_it_left(plan, request, found, current, wanted, member_label)
     check_max_removals(plan.problems, plan.to_remove, request.max_removals, member_label)
     return plan
+
+
+def _plan_absent(plan, request, wanted, current, member_label):
+    for key, asset in wanted.items():
+        if key not in current:
+            plan.unchanged.append(asset)
+            continue
+        whose = ownership(asset, current[key])
+        if whose == OWNED or (whose == FOREIGN and request.adopt):
+            plan.to_remove.append(_with_current(asset, current[key]))
+        else:
+            _leave_foreign(plan, asset, current[key], whose, member_label)
+
+
+def _leave_foreign(plan, asset, record, whose, member_label):
+    plan.foreign.append(_with_current(asset, record))
+    if whose == DISPUTED:
+        plan.warnings.append("%s is neither updated nor removed: its ownership record names member %s, but it is "
+                             "found in member %s (a pasted Comment?); correct its Comment on the bastion host" % (
+                                 asset_label(asset, member_label), record["member_id"], asset["member_id"]))
+
+
+def _plan_present(plan, request, asset, record, listed, member_label):
+    """Import, update, skip or leave one wanted asset (``record``: its imported record, or None)."""
+    wanted = wanted_record(asset, request)
+    name = wanted.get("name") or (record or {}).get("name") or asset.get("name")
+    asset = dict(asset, name=name, host_group=wanted.get("host_group"))
+    if wanted.get("name") is None and "name" in wanted:
+        plan.warnings.append("%s keeps its name %r: name_template %r needs a value this asset does not have (the "
+                             "display name of a member that left the directory?)" % (
+                                 asset_label(asset, member_label), name, request.name_template))
+    if len(asset["host_group"] or "") > MAX_NAME_LENGTH:
+        plan.problems.add("asset group names longer than %d characters, which CreateHostGroup cannot create "
+                          "(HostGroupName): shorten host_group" % MAX_NAME_LENGTH, asset["host_group"])
+    if record is None:
+        blocker = import_blocker(asset, request.address_type or "Private")
+        if blocker and listed:
+            plan.problems.add("listed assets that cannot be imported", "%s (%s)" % (
+                asset_label(asset, member_label), blocker))
+        elif blocker:
+            plan.skipped.append(dict(asset, reason=blocker))
+        else:
+            plan.to_import.append(asset)
+        return
+    whose = ownership(asset, record)
+    if whose == DISPUTED or (whose == FOREIGN and not request.adopt):
+        _leave_foreign(plan, asset, record, whose, member_label)
+        return
+    imported_through = other_endpoint_type(asset, record)
+    if imported_through:
+        plan.problems.add(
+            "PolarDB clusters imported through another endpoint type, which ModifyDatabase cannot change "
+            "(it has no PolarDBEndpointType): set polardb_endpoint_type back, or remove them (state=absent) "
+            "and import them again, which drops their database accounts and grants on the bastion host",
+            "%s (imported through %s, asked %s)" % (asset_label(asset, member_label), imported_through,
+                                                   asset["endpoint_type"]))
+        return
+    changes = drift(wanted, record)
+    blocker = import_blocker(asset, request.address_type or record.get("address_type") or "Private")
+    if whose == FOREIGN:
+        comment = adopted_comment(asset["member_id"], asset["region"], record.get("comment"))
+        if len(comment) > MAX_COMMENT_LENGTH:
+            blocker = blocker or "its Comment and the ownership record are longer than %d characters together" % (
+                MAX_COMMENT_LENGTH)
+        changes["comment"] = dict(before=record.get("comment"), after=comment)
+    if changes and blocker and listed:
+        plan.problems.add("listed assets that cannot be updated", "%s (%s)" % (asset_label(asset, member_label),
+                                                                            blocker))
+    elif changes and blocker:
+        plan.skipped.append(dict(_with_current(asset, record), reason=blocker))
+    elif changes:
+        plan.to_update.append(dict(_with_current(asset, record), changes=changes))
+    else:
+        plan.unchanged.append(_with_current(asset, record))
+
+
+def _check_names(plan, request, member_label):
+    """A name template without a placeholder would give every asset one name: refused. Names two
+    assets of the task share, and new hosts at the address of a Local host, are warnings."""
+    named = plan.to_import + plan.to_update + plan.unchanged
+    if len(named) > 1 and not used_placeholders(request.name_template, NAME_PLACEHOLDERS):
+        plan.problems.add("name_template %r has no placeholder, so it would give %d assets the one name %r: use "
+                          "{name} or another placeholder (%s)" % (
+                              request.name_template, len(named), request.name_template,
+                              ", ".join("{%s}" % p for p in NAME_PLACEHOLDERS)))
+        return
+    by_name = {}
+    for asset in named:
+        by_name.setdefault((is_host(asset), asset["name"]), []).append(asset)
+    shared = sorted((name, assets) for (_host, name), assets in by_name.items() if len(assets) > 1)
+    if shared:
+        plan.warnings.append("%d names are each given to more than one asset: %s; a name_template such as "
+                             "'{member_name}-{name}' or '{name}-{instance_id}' tells them apart" % (
+                                 len(shared), _shown(["%r (%s)" % (name, ", ".join(
+                                     asset_label(a, member_label) for a in assets)) for name, assets in shared])))
+    at_local = [a for a in plan.to_import if is_host(a) and a.get("address") in request.local_addresses]
+    if at_local:
+        plan.warnings.append("hosts imported at the address of a host added by hand (Local) on the bastion host: "
+                             "%s" % _shown(["%s (%s)" % (asset_label(a, member_label), a["address"])
+                                            for a in at_local]))
+
+
+def _say_what_it_left(plan, request, found, current, wanted, member_label):
+    """Warnings for what the task leaves as it is: skipped assets, hand-imported ones, imported ones that
+    no longer match the filter, released ones without an ownership record."""
+    if plan.skipped:
+        plan.warnings.append("%d assets skipped: %s" % (len(plan.skipped), _shown(
+            ["%s (%s)" % (asset_label(a, member_label), a["reason"]) for a in sort_assets(plan.skipped)])))
+    foreign = [a for a in plan.foreign if ownership(a, current[asset_key(a)]) == FOREIGN]
+    if foreign:
+        plan.warnings.append("%d assets of the task were imported by hand (no ownership record) and are left as "
+                             "they are; adopt: true takes them over: %s" % (len(foreign), _shown(
+                                 [asset_label(a, member_label) for a in sort_assets(foreign)])))
+    if request.selected is not None and request.state == "present" and not request.purge:
+        unmatched = [a for key, a in found.items() if key in current and key not in wanted and request.scope.holds(a)
+                     and ownership(a, current[key]) == OWNED]
+        if unmatched:
+            plan.warnings.append("%d imported assets no longer match the discover filter, and purge: true would "
+                                 "remove them: %s" % (len(unmatched), _shown(
+                                     [asset_label(a, member_label) for a in sort_assets(unmatched)])))
+    released = [a for a in current.values() if a.get("source_state") == "Release" and not a.get("member_id")
+                and a["type"] in request.scope.types]
+    if released:
+        plan.warnings.append("%d released assets have no ownership record, so no task may remove them (delete them "
+                             "on the bastion host): %s" % (len(released), _shown(
+                                 ["%s %s" % (a["type"], a["instance_id"]) for a in sort_assets(released)])))
+
+
+def _shown(lines):
+    more = " and %d more" % (len(lines) - SHOWN_IN_WARNINGS) if len(lines) > SHOWN_IN_WARNINGS else ""
+    return ", ".join(lines[:SHOWN_IN_WARNINGS]) + more
 
 
 def _listed_assets(request, found, current, problems, member_label):
@@ -314,7 +446,8 @@ def _purged(request, wanted, found, current, problems):
         return []
     removals = []
     for key, asset in found.items():
-        if key in current and key not in wanted and request.scope.holds(asset):
+        if key in current and key not in wanted and request.scope.holds(asset) and (
+                ownership(asset, current[key]) == OWNED):
             removals.append(_with_current(asset, current[key]))
     return sort_assets(removals)
 

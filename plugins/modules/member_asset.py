@@ -91,7 +91,7 @@ options:
           - Tags every asset must carry; an empty value only needs the key. Values match as text, so YAML V(true)
             matches C("true") and V(1) matches C("1").
           - RDS cannot be selected by a key-only tag (DescribeDBInstances filters on key and value only and returns
-            no tags): with C(rds) in O(discover.types) it is an error before anything is read, as are more tags than
+            no tags), so with C(rds) in O(discover.types) it is an error before anything is read, as are more tags than
             a type's list takes (ECS and PolarDB 20, RDS 5).
         type: dict
       name_pattern:
@@ -151,9 +151,28 @@ options:
   address_type:
     description:
       - The address the bastion host uses to reach imported assets. V(Public) needs a public address on each asset.
+      - Unset, new assets are imported on V(Private) and an imported asset keeps the address type it has (a person
+        may have set it on purpose).
     type: str
     choices: [Private, Public]
-    default: Private
+  adopt:
+    description:
+      - Take over the assets of the task that a person imported by hand (no ownership record in their Comment), so
+        write the ownership record at the start of their Comment, keeping the person's text after it, then keep
+        them in step, group and remove them like the assets the collection imported.
+      - Unset, such assets are left exactly as they are and counted in RV(counts.foreign) and RV(foreign).
+    type: bool
+    default: false
+    version_added: 0.2.0
+  sync_fields:
+    description:
+      - The fields of an imported asset's record the task keeps in step with the instance and the task's options;
+        leave out a field people set on purpose (a NAT address, a name).
+      - Unset, every one of them.
+    type: list
+    elements: str
+    choices: [name, address, public_address, os, address_type, network_domain_id, host_group, port]
+    version_added: 0.2.0
   polardb_endpoint_type:
     description:
       - The endpoint of a PolarDB cluster the bastion host connects to, sent as C(PolarDBEndpointType) to
@@ -161,7 +180,7 @@ options:
         (O(address_type)) and its port, as DescribeDBClusterEndpoints reports them. A cluster without that endpoint is
         skipped, or refused when listed.
       - The endpoint type of an imported cluster cannot be changed in place (ModifyDatabase has no
-        C(PolarDBEndpointType)): a task asking another type for a cluster imported through one refuses before any
+        C(PolarDBEndpointType)), so a task asking another type for a cluster imported through one refuses before any
         write; remove the cluster and import it again, which drops its database accounts and grants.
     type: str
     version_added: 0.2.0
@@ -246,7 +265,7 @@ imported:
       C(<member_id> <type> <instance_id>) line.
     - With O(full_results=true), records instead, with C(member_id), C(type), C(instance_id), C(region), C(name)
       (the host or database name on the bastion host) and C(asset_id) (the host or database ID; null in check mode).
-    - A result stays readable in AWX at 10,000 assets (ansible-runner drops a task result over 700,000 characters):
+    - A result stays readable in AWX at 10,000 assets (ansible-runner drops a task result over 700,000 characters), at
       about 45 characters an asset.
   returned: always
   type: list
@@ -254,7 +273,7 @@ imported:
   sample: ["1000000000000011 ecs i-bp1abcdefg", "1000000000000011 rds rm-bp1abcdefg"]
 updated:
   description:
-    - Imported assets updated in place (or that would be), each as C(<member_id> <type> <instance_id>: <fields>),
+    - Imported assets updated in place (or that would be), each as a C(<member_id> <type> <instance_id> - <fields>) line (a colon after the ID),
       the fields it changes; the diff (in diff mode) shows their values before and after.
     - With O(full_results=true), records with the fields of RV(imported) and C(changes), each changed field with its
       C(before) and C(after) value.
@@ -278,7 +297,7 @@ unchanged:
   sample: ["1000000000000011 ecs i-bp1abcdefg", "1000000000000011 rds rm-bp1abcdefg"]
 skipped_assets:
   description:
-    - Discovered assets that cannot be imported (or updated), each as C(<member_id> <type> <instance_id>: <reason>)
+    - Discovered assets that cannot be imported (or updated), each as a C(<member_id> <type> <instance_id> - <reason>) line (a colon after the ID)
       (for example an engine Bastionhost does not take, or no address of O(address_type)); with
       O(full_results=true), records with the fields of RV(imported) and C(reason).
     - Named so because a result key C(skipped) would make Ansible report the whole task as skipped.
@@ -287,10 +306,22 @@ skipped_assets:
   elements: raw
   sample: ["1000000000000011 rds rm-bp1abc: engine MongoDB is not one Bastionhost takes"]
 counts:
-  description: How many assets were imported, updated, removed, left unchanged and skipped.
+  description:
+    - How many assets were imported, updated, removed, left unchanged, skipped, and left as a person imported them
+      (C(foreign), see RV(foreign)).
   returned: always
   type: dict
-  sample: {"imported": 40, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0}
+  sample: {"imported": 40, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0, "foreign": 0}
+foreign:
+  description:
+    - Assets of the task that a person imported by hand (no ownership record in their Comment), or whose ownership
+      record names another member than the one they are found in, as RV(imported) lists them. The task leaves them
+      exactly as they are (no update, group change or removal) unless O(adopt=true); a warning names them.
+  returned: always
+  type: list
+  elements: raw
+  version_added: 0.2.0
+  sample: ["1000000000000011 ecs i-bp1byhand"]
 member_counts:
   description: The same counts by member and asset type, leaving out zeros.
   returned: always
@@ -347,7 +378,11 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types i
     is_host,
     tag_filter_problems,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
+    BastionHost,
+    imported_from,
+    local_addresses,
+)
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import MemberAccess, discover_assets
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import asset_key, asset_label, sort_assets
@@ -362,6 +397,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     GROUP_PLACEHOLDERS,
     NAME_PLACEHOLDERS,
+    SYNC_FIELDS,
     AssetRequest,
     Scope,
     plan_assets,
@@ -403,7 +439,9 @@ def argument_spec():
         host_group=dict(type="str"),
         planned_members=dict(type="list", elements="str"),
         network_domain_id=dict(type="str"),
-        address_type=dict(type="str", choices=["Private", "Public"], default="Private"),
+        address_type=dict(type="str", choices=["Private", "Public"]),
+        adopt=dict(type="bool", default=False),
+        sync_fields=dict(type="list", elements="str", choices=list(SYNC_FIELDS)),
         polardb_endpoint_type=dict(type="str", choices=list(POLARDB_ENDPOINT_TYPES), default="Cluster"),
         full_results=dict(type="bool", default=False),
     )
@@ -504,13 +542,14 @@ class TaskInput:
             self.problems.add("network domain %s does not exist on bastion host %s (it has: %s)" % (
                 domain, instance_id, ", ".join(domains) or "none"))
 
-    def request(self, selected):
+    def request(self, selected, local_addresses=()):
         params = self.params
         return AssetRequest(state=params["state"], purge=params["purge"], listed=self.listed, selected=selected,
                             scope=self.scope, address_type=params["address_type"],
                             max_removals=params["max_removals"], remove_released=params["remove_released"],
                             name_template=params["name_template"], host_group=params["host_group"],
-                            network_domain_id=params["network_domain_id"])
+                            network_domain_id=params["network_domain_id"], adopt=params["adopt"],
+                            sync_fields=params["sync_fields"], local_addresses=local_addresses)
 
 
 # --- reading the state --------------------------------------------------------------------
@@ -544,10 +583,11 @@ def read_state(module, bastion):
     discovered = [dict(addressed(a, params["polardb_endpoint_type"]), member_name=member_name(directory, a))
                   for a in discover(module, access, directory, task.scope)]
     selected = selected_keys(module, access, directory, discovered, task.scope)
-    imported = module.api_read("list the assets imported into %s" % bastion.instance_id, bastion.imported_assets)
+    hosts, databases = module.api_read("list the assets imported into %s" % bastion.instance_id, bastion.records)
+    imported = imported_from(hosts, databases)
     records = read_records(module, bastion, imported, discovered, task.scope)
     imported = [dict(a, **records.get(asset_key(a), {})) for a in imported]
-    return task.request(selected), State(directory, discovered, imported)
+    return task.request(selected, local_addresses(hosts)), State(directory, discovered, imported)
 
 
 def member_name(directory, asset):
@@ -670,8 +710,8 @@ def apply_plan(module, bastion, plan):
 def per_asset_writes(params, bastion, plan):
     """``(action, asset, write)`` for each removal, import and record update of the plan."""
     writes = [("remove", a, partial(bastion.delete_asset, a)) for a in plan.to_remove]
-    writes += [("import", a, partial(bastion.import_asset, a, params["address_type"], params["network_domain_id"]))
-               for a in plan.to_import]
+    writes += [("import", a, partial(bastion.import_asset, a, params["address_type"] or "Private",
+                                     params["network_domain_id"])) for a in plan.to_import]
     writes += [("update", a, partial(bastion.update_record, a, a["changes"]))
                for a in plan.to_update if bastion.has_record_changes(a)]
     return writes
@@ -715,12 +755,13 @@ def results(plan, outcome, full=False):
     def listed(assets, line, *extra):
         return [result_view(a, *extra) if full else line(a) for a in sort_assets(assets)]
     groups = dict(imported=outcome.imported, updated=outcome.updated, removed=outcome.removed,
-                  unchanged=plan.unchanged, skipped=plan.skipped)
+                  unchanged=plan.unchanged, skipped=plan.skipped, foreign=plan.foreign)
     return dict(imported=listed(outcome.imported, asset_line),
                 updated=listed(outcome.updated, update_line, "changes"),
                 removed=listed(outcome.removed, asset_line),
                 unchanged=listed(plan.unchanged, asset_line),
                 skipped_assets=listed(plan.skipped, skip_line, "reason"),
+                foreign=listed(plan.foreign, asset_line),
                 counts=dict((name, len(assets)) for name, assets in groups.items()),
                 member_counts=member_counts(groups))
 

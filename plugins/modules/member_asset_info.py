@@ -51,7 +51,7 @@ options:
     description:
       - Only assets that have every one of these tags.
       - A tag whose value is empty or null only needs the key to be present. RDS cannot be selected by such a
-        key-only tag (DescribeDBInstances filters on key and value only and returns no tags): with C(rds) in
+        key-only tag (DescribeDBInstances filters on key and value only and returns no tags), so with C(rds) in
         O(types) it is an error, as are more tags than a type's list takes (ECS and PolarDB 20, RDS 5).
     type: dict
   name_pattern:

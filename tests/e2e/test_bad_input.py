@@ -355,7 +355,8 @@ def test_duplicates_in_the_input_are_written_once(repeats):
     saved, writes, state = repeats
     assert saved['members']['changed'] is True and saved['members']['added'] == [DATA_DEV]
     assert saved['assets']['changed'] is True
-    assert saved['assets']['counts'] == {'imported': 1, 'updated': 0, 'removed': 0, 'unchanged': 0, 'skipped': 0}
+    assert saved['assets']['counts'] == {'imported': 1, 'updated': 0, 'removed': 0, 'unchanged': 0, 'skipped': 0,
+                                         'foreign': 0}
     assert [write_of(w) for w in writes if write_of(w)[1] == DATA_DEV] == [
         ('AddInstanceRdMember', DATA_DEV, None), ('CreateHost', DATA_DEV, DATA_DEV_ETL1)]
     assert DATA_DEV in state['members']

@@ -159,7 +159,7 @@ def test_import_converges_under_faults_and_throttling(ansible_playbook, tmp_path
         rerun = results(path)
         assert rerun['members']['changed'] is False and rerun['assets']['changed'] is False
         assert rerun['assets']['counts'] == {'imported': 0, 'updated': 0, 'removed': 0, 'unchanged': len(wanted),
-                                             'skipped': 0}
+                                             'skipped': 0, 'foreign': 0}
         assert 'changed=0' in output
         assert imported_in_emulator(emulator) == wanted
         assert emulator.instance(ENT01)['members'] == sorted(MEMBERS.values())
@@ -199,7 +199,7 @@ def test_playbook_killed_mid_import_then_rerun_imports_only_the_rest(ansible_pla
         rerun = results(path)['assets']
         assert rerun['changed'] is True
         assert rerun['counts'] == {'imported': len(wanted) - len(done), 'updated': 0, 'removed': 0,
-                                   'unchanged': len(done), 'skipped': 0}
+                                   'unchanged': len(done), 'skipped': 0, 'foreign': 0}
         assert sorted(result_key(a)[1:] for a in rerun['imported']) == sorted(set(wanted) - set(done))
         assert imported_in_emulator(emulator) == wanted, 'an asset was lost or imported twice'
         duplicates = [c for c in emulator.calls() if c['code'] in ('OBJECT_AlREADY_EXISTS', 'OBJECT_ALREADY_EXISTS')]

@@ -357,14 +357,14 @@ def test_imported_assets_pages_and_skips_local_ones():
     assert imported[0] == {"type": "ecs", "instance_id": "i-0000", "region": None, "asset_id": "0",
                            "name": "host-0", "address": None, "public_address": None, "os": None, "port": None,
                            "address_type": "Private", "network_domain_id": None, "source_state": None,
-                           "member_id": None}
+                           "comment": None, "member_id": None}
     recorded = next(a for a in imported if a["instance_id"] == "i-0001")
     assert (recorded["member_id"], recorded["region"]) == (MEMBER, "cn-shanghai")
     by_type = dict((a["type"], a) for a in imported)
     assert by_type["rds"] == {"type": "rds", "instance_id": "rm-0001", "region": "cn-shanghai", "asset_id": "1",
                               "name": "orders", "address": None, "public_address": None, "os": None, "port": None,
                               "address_type": "Private", "network_domain_id": "nd-1", "source_state": None,
-                              "member_id": None}
+                              "comment": None, "member_id": None}
     assert by_type["polardb"]["region"] == "cn-hangzhou" and by_type["polardb"]["network_domain_id"] is None
     methods = [(m, r.page_number, r.page_size, r.instance_id) for m, r in client.requests]
     # ListHosts and ListDatabases are read at the same time

@@ -443,3 +443,101 @@ def test_a_group_name_too_long_to_create_refuses_the_task_before_any_write():
     plan = plan_assets(AssetRequest(selected=set(asset_key(a) for a in found), scope=Scope.of([A], [HZ], ["ecs"]),
                                     host_group="x" * 120 + "-{member_id}"), found, [])
     assert "asset group names longer than 128 characters" in plan.problems.message("x")
+
+
+# --- issue 21: only what it imported, people's hands, names, what it leaves --------------------------
+
+def hz_ecs(member, instance_id, **extra):
+    return asset(member, "ecs", instance_id, os="Linux", **extra)
+
+
+def record_of(found, asset_id, recorded=True, **fields):
+    base = dict(imported(found, asset_id, recorded), name=found["name"], address=found["address"], os="Linux",
+                address_type="Private", comment=None)
+    if recorded:
+        base["comment"] = ownership_record(found["member_id"], found["region"])
+    base.update(fields)
+    return base
+
+
+def discover_all(found, **options):
+    return AssetRequest(selected=set(asset_key(a) for a in found), scope=Scope.of([A, B], [HZ], ["ecs"]), **options)
+
+
+def test_an_asset_a_person_imported_is_neither_updated_nor_removed_but_counted_and_named():
+    mine, theirs = hz_ecs(A, "i-mine", name="web-1"), hz_ecs(A, "i-theirs", name="db-box")
+    current = [record_of(mine, "1"), record_of(theirs, "2", recorded=False, name="Bob's box", comment="bob's")]
+    plan = plan_assets(discover_all([mine, theirs], name_template="{member_id}-{name}"), [mine, theirs], current)
+    assert [a["instance_id"] for a in plan.to_update] == ["i-mine"]
+    assert [a["instance_id"] for a in plan.foreign] == ["i-theirs"]
+    assert any("imported by hand" in w and "adopt: true" in w for w in plan.warnings), plan.warnings
+    purge = plan_assets(AssetRequest(selected={("ecs", "i-mine")}, scope=Scope.of([A], [HZ], ["ecs"]), purge=True),
+                        [mine, theirs], current)
+    assert purge.to_remove == []
+    absent = plan_assets(AssetRequest(state="absent", listed=[dict(member_id=A, type="ecs", instance_id="i-theirs",
+                                                                     region=HZ)]), [mine, theirs], current)
+    assert absent.to_remove == [] and [a["instance_id"] for a in absent.foreign] == ["i-theirs"]
+
+
+def test_adopt_writes_the_ownership_record_before_the_persons_comment():
+    theirs = hz_ecs(A, "i-theirs", name="db-box")
+    current = [record_of(theirs, "2", recorded=False, comment="bob's box, do not touch")]
+    plan = plan_assets(discover_all([theirs], adopt=True), [theirs], current)
+    [update] = plan.to_update
+    assert update["changes"]["comment"] == {"before": "bob's box, do not touch",
+                                            "after": ownership_record(A, HZ) + "; bob's box, do not touch"}
+    assert read_ownership(update["changes"]["comment"]["after"]) == (A, HZ)
+
+
+def test_an_ownership_record_naming_another_member_is_left_with_a_warning():
+    found = hz_ecs(B, "i-1")
+    current = [record_of(found, "1", member_id=A, comment=ownership_record(A, HZ))]
+    plan = plan_assets(discover_all([found], name_template="x-{name}"), [found], current)
+    assert plan.to_update == [] and plan.to_remove == [] and [a["instance_id"] for a in plan.foreign] == ["i-1"]
+    assert any("ownership record names member %s" % A in w for w in plan.warnings), plan.warnings
+
+
+def test_an_unset_address_type_keeps_the_one_a_person_chose_and_sync_fields_leave_fields_alone():
+    found = hz_ecs(A, "i-1", public_address="47.0.0.1", address="10.0.0.2")
+    current = [record_of(found, "1", address_type="Public", address="192.168.0.9", public_address="47.0.0.1")]
+    plan = plan_assets(discover_all([found]), [found], current)
+    assert [a["changes"] for a in plan.to_update] == [{"address": {"before": "192.168.0.9", "after": "10.0.0.2"}}]
+    plan = plan_assets(discover_all([found], sync_fields=["name", "os"]), [found], current)
+    assert plan.to_update == [] and len(plan.unchanged) == 1
+    plan = plan_assets(discover_all([found], address_type="Private"), [found], current)
+    assert plan.to_update[0]["changes"]["address_type"] == {"before": "Public", "after": "Private"}
+
+
+def test_a_name_template_without_a_placeholder_is_refused_and_shared_names_are_named():
+    found = [hz_ecs(A, "i-1", name="web"), hz_ecs(B, "i-2", name="web"), hz_ecs(A, "i-3", name="api")]
+    plan = plan_assets(discover_all(found, name_template="name"), found, [])
+    assert "name_template 'name' has no placeholder, so it would give 3 assets the one name" in plan.problems.message(
+        "x")
+    plan = plan_assets(discover_all(found), found, [])
+    assert not plan.problems and any("'web'" in w and "{member_name}-{name}" in w for w in plan.warnings)
+
+
+def test_a_member_without_a_display_name_keeps_its_names():
+    found = hz_ecs(A, "i-1", name="etl-2", member_name=None)
+    current = [record_of(found, "1", name="data-dev-etl-2")]
+    plan = plan_assets(discover_all([found], name_template="{member_name}-{name}"), [found], current)
+    assert plan.to_update == [] and any("keeps its name 'data-dev-etl-2'" in w for w in plan.warnings)
+
+
+def test_what_the_task_leaves_is_said():
+    kept, dropped = hz_ecs(A, "i-kept"), hz_ecs(A, "i-untagged")
+    released = dict(type="ecs", instance_id="i-gone", asset_id="9", source_state="Release", member_id=None,
+                    region=None)
+    current = [record_of(kept, "1"), record_of(dropped, "2"), released]
+    plan = plan_assets(AssetRequest(selected={("ecs", "i-kept")}, scope=Scope.of([A], [HZ], ["ecs"])),
+                       [kept, dropped], current)
+    warnings = " | ".join(plan.warnings)
+    assert "1 imported assets no longer match the discover filter, and purge: true would remove them" in warnings
+    assert "i-untagged" in warnings and "1 released assets have no ownership record" in warnings
+    assert "ecs i-gone" in warnings
+
+
+def test_a_new_host_at_a_local_hosts_address_is_named():
+    found = hz_ecs(A, "i-1", address="10.9.9.9")
+    plan = plan_assets(discover_all([found], local_addresses=["10.9.9.9"]), [found], [])
+    assert any("address of a host added by hand" in w and "10.9.9.9" in w for w in plan.warnings)

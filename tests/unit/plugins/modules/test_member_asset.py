@@ -37,7 +37,7 @@ class FakeDirectory:
 def params(**overrides):
     base = dict(instance_id="bastionhost-cn-x", assets=None, discover=None, state="present", purge=False,
                 max_removals=None, remove_released=False, name_template="{name}", host_group=None,
-                planned_members=None, network_domain_id=None, address_type="Private",
+                planned_members=None, network_domain_id=None, address_type=None, adopt=False, sync_fields=None,
                 polardb_endpoint_type="Cluster", member_role_name="Role", max_concurrency=4, full_results=False)
     base.update(overrides)
     return base
@@ -129,7 +129,7 @@ def test_results_list_every_asset_as_a_short_line_with_counts_by_member():
     assert result["updated"] == ["%s rds rm-1: address, name" % A]
     assert result["unchanged"] == ["%s ecs i-3" % A]
     assert result["skipped_assets"] == ["%s rds rm-9: no private address" % B]
-    assert result["counts"] == dict(imported=2, updated=1, removed=0, unchanged=1, skipped=1)
+    assert result["counts"] == dict(imported=2, updated=1, removed=0, unchanged=1, skipped=1, foreign=0)
     assert result["member_counts"] == {A: {"ecs": {"imported": 1, "unchanged": 1}, "rds": {"updated": 1}},
                                        B: {"ecs": {"imported": 1}, "rds": {"skipped": 1}}}
     full = member_asset.results(plan, done, full=True)
