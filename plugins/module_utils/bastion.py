@@ -109,6 +109,20 @@ class BatchError(Exception):
     """Some ids of a batch call were refused."""
 
 
+class DoneElsewhere(Exception):
+    """A write was refused, but what it was to do holds: another run (a schedule overlapping a manual run)
+    did it. ``value`` is what the read-back found (a new asset's id, a group's id)."""
+
+    def __init__(self, value, refusal):
+        super().__init__("already done by another run (%s)" % refusal)
+        self.value = value
+        self.refusal = refusal
+
+
+class Vanished(Exception):
+    """An update was refused because the asset is no longer on the bastion host (another run removed it)."""
+
+
 def require_ok_results(body, action):
     """A batch call answers 200 with one result per id: any result whose Code is not OK fails."""
     failed = [r for r in body.get("Results") or [] if r.get("Code") not in ("OK", None)]
@@ -166,6 +180,23 @@ class BastionHost:
     def _read(self, method, name, **fields):
         return self.client.call(method, self._request(name, **fields), retry=True)
 
+    def _write(self, method, request, read_back):
+        """A write that is not repeated blindly (``client.write`` reads back after an answer that may have
+        been lost). After any other refusal, one more read-back: when ``read_back()`` finds the wanted state
+        (not None), another run did the work and ``DoneElsewhere`` says so; otherwise the refusal stands."""
+        try:
+            return self.client.write(method, request, read_back=read_back)
+        except Exception as exc:
+            if getattr(exc, "never_sent", False) or getattr(exc, "unconfirmed_write", False):
+                raise
+            try:
+                applied = read_back()
+            except Exception:
+                raise exc
+            if applied is None:
+                raise
+            raise DoneElsewhere(applied, getattr(exc, "code", None) or type(exc).__name__)
+
     def _pages(self, method, name, items_key, **fields):
         return paginate_pages(lambda number, size: self._read(
             method, name, page_number=str(number), page_size=str(size), **fields), (items_key,), page_size=PAGE_SIZE)
@@ -184,13 +215,12 @@ class BastionHost:
         return [str(m.get("MemberId")) for m in paginate_tokens(fetch, ("Members",), max_results=100)]
 
     def add_member(self, member_id):
-        self.client.write("add_instance_rd_member", self._request("AddInstanceRdMemberRequest", member_id=member_id),
-                          read_back=lambda: True if member_id in self.members() else None)
+        self._write("add_instance_rd_member", self._request("AddInstanceRdMemberRequest", member_id=member_id),
+                    read_back=lambda: True if member_id in self.members() else None)
 
     def remove_member(self, member_id):
-        self.client.write("remove_instance_rd_member",
-                          self._request("RemoveInstanceRdMemberRequest", member_id=member_id),
-                          read_back=lambda: True if member_id not in self.members() else None)
+        self._write("remove_instance_rd_member", self._request("RemoveInstanceRdMemberRequest", member_id=member_id),
+                    read_back=lambda: True if member_id not in self.members() else None)
 
     def network_domain_ids(self):
         """IDs of the bastion host's network domains."""
@@ -261,7 +291,7 @@ class BastionHost:
                 database_type=database, database_port=asset.get("port") or port,
                 database_private_address=asset.get("address"), database_public_address=asset.get("public_address"),
                 polar_dbendpoint_type=asset.get("endpoint_type"), **common)
-        created = self.client.write(method, request, read_back=lambda: _created(self.find_imported(asset), id_key))
+        created = self._write(method, request, read_back=lambda: _created(self.find_imported(asset), id_key))
         return created.get(id_key)
 
     def delete_asset(self, asset):
@@ -271,7 +301,7 @@ class BastionHost:
         else:
             method, request = "delete_database", self._request("DeleteDatabaseRequest",
                                                                database_id=asset["asset_id"])
-        self.client.write(method, request, read_back=lambda: True if self.find_imported(asset) is None else None)
+        self._write(method, request, read_back=lambda: True if self.find_imported(asset) is None else None)
 
     def host_network_domain(self, host):
         """The network domain of an imported host (GetHost: ListHosts does not report it)."""
@@ -288,7 +318,18 @@ class BastionHost:
     def update_record(self, asset, changes):
         """ModifyHost / ModifyDatabase with the changed name, addresses and OS (setting the same values
         twice is harmless, so the call is retried)."""
-        wanted = dict((field, change["after"]) for field, change in changes.items())
+        try:
+            self._modify(asset, dict((field, change["after"]) for field, change in changes.items()))
+        except Exception:
+            try:
+                gone = self.find_imported(asset) is None
+            except Exception:
+                gone = False
+            if gone:
+                raise Vanished("%s %s is no longer on the bastion host" % (asset["type"], asset["instance_id"]))
+            raise
+
+    def _modify(self, asset, wanted):
         if is_host(asset):
             self._read("modify_host", "ModifyHostRequest", host_id=asset["asset_id"], host_name=wanted.get("name"),
                        host_private_address=wanted.get("address"), host_public_address=wanted.get("public_address"),
@@ -371,8 +412,11 @@ class BastionHost:
         answer that may have been lost."""
         groups = self.groups()
         if name not in groups:
-            body = self.client.write("create_host_group", self._request("CreateHostGroupRequest", host_group_name=name),
-                                     read_back=lambda: _created(self._list_groups().get(name), "HostGroupId"))
+            try:
+                body = self._write("create_host_group", self._request("CreateHostGroupRequest", host_group_name=name),
+                                   read_back=lambda: _created(self._list_groups().get(name), "HostGroupId"))
+            except DoneElsewhere as done:
+                body = done.value
             groups[name] = str(body.get("HostGroupId"))
         return groups[name]
 
@@ -386,8 +430,11 @@ class BastionHost:
             request = self._request(calls["add_request"], host_group_id=group_id,
                                     **{calls["ids"]: json.dumps(ids) if kind == HOST else ids})
             wanted = set((kind, i) for i in ids)
-            body = self.client.write(calls["add"], request, read_back=lambda wanted=wanted: (
-                {} if wanted <= self.group_members(group_id) else None))
+            try:
+                body = self._write(calls["add"], request, read_back=lambda wanted=wanted: (
+                    {} if wanted <= self.group_members(group_id) else None))
+            except DoneElsewhere:
+                continue
             require_ok_results(body, calls["add"])
 
 

@@ -380,6 +380,8 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types i
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import (
     BastionHost,
+    DoneElsewhere,
+    Vanished,
     imported_from,
     local_addresses,
 )
@@ -664,12 +666,14 @@ def plan_task(module, request, state):
 # --- applying the plan --------------------------------------------------------------------
 
 class Outcome:
-    """What a run did (in check mode: what it would do)."""
+    """What a run did (in check mode: what it would do). ``elsewhere``: writes another run had already
+    done when this one tried (their assets are in the wanted state: counted unchanged)."""
 
-    def __init__(self, imported, updated, removed, changed, failures):
+    def __init__(self, imported, updated, removed, changed, failures, elsewhere=()):
         self.imported, self.updated, self.removed = imported, updated, removed
         self.changed = changed
         self.failures = failures
+        self.elsewhere = list(elsewhere)
 
     @classmethod
     def predicted(cls, plan):
@@ -679,16 +683,19 @@ class Outcome:
 
 def apply_plan(module, bastion, plan):
     """The writes: removals, imports and record updates (at most max_concurrency at a time), then the
-    batch writes (address types, network domains, groups). Nothing in check mode."""
+    batch writes (address types, network domains, groups). Nothing in check mode. A write that another
+    run had already done (read back after its refusal) is not a failure."""
     predicted = Outcome.predicted(plan)
     if module.check_mode or not predicted.changed:
         return predicted
     failures = Failures(module.secret_values())
-    done = []
+    done, elsewhere = [], []
     writes = per_asset_writes(module.params, bastion, plan)
     for (action, asset, _write), value, exc in run_concurrently(module.params["max_concurrency"], writes, run_write):
         if exc is None:
             done.append((action, dict(asset, asset_id=value or asset.get("asset_id"))))
+        elif isinstance(exc, (DoneElsewhere, Vanished)):
+            elsewhere.append((action, asset, exc))
         else:
             failures.add("failed_assets", result_view(asset), action, "failed to %s %s %s" % (
                 action, asset["type"], asset["instance_id"]), exc, asset_line(asset))
@@ -701,10 +708,11 @@ def apply_plan(module, bastion, plan):
             for asset in assets:
                 failures.add("failed_assets", result_view(asset), "update", "failed to update %s" % ids, exc,
                              asset_line(asset))
-    failed = set(entry["instance_id"] for entry in failures.entries.get("failed_assets", []))
-    updated = [a for a in plan.to_update if a["instance_id"] not in failed]
+    not_updated = set(entry["instance_id"] for entry in failures.entries.get("failed_assets", []))
+    not_updated |= set(asset["instance_id"] for _action, asset, _exc in elsewhere)
+    updated = [a for a in plan.to_update if a["instance_id"] not in not_updated]
     removed = [a for action, a in done if action == "remove"]
-    return Outcome(imported, updated, removed, bool(done or updated), failures)
+    return Outcome(imported, updated, removed, bool(done or updated), failures, elsewhere)
 
 
 def per_asset_writes(params, bastion, plan):
@@ -725,6 +733,10 @@ def run_write(write):
 
 def report(module, request, state, plan, outcome):
     full = module.params["full_results"]
+    if outcome.elsewhere:
+        module.warn("%d writes had already been done, or their assets removed, by another run overlapping this one, "
+                    "so this run counts them unchanged: %s" % (len(outcome.elsewhere), ", ".join(
+                        "%s %s" % (action, asset_line(asset)) for action, asset, _exc in outcome.elsewhere[:10])))
     result = dict(changed=outcome.changed, **diff_if_asked(module, partial(diff_of, state, outcome)))
     result.update(results(plan, outcome, full))
     if full:
@@ -754,12 +766,13 @@ def results(plan, outcome, full=False):
     and the counts by member and type."""
     def listed(assets, line, *extra):
         return [result_view(a, *extra) if full else line(a) for a in sort_assets(assets)]
+    unchanged = plan.unchanged + [asset for _action, asset, _exc in outcome.elsewhere]
     groups = dict(imported=outcome.imported, updated=outcome.updated, removed=outcome.removed,
-                  unchanged=plan.unchanged, skipped=plan.skipped, foreign=plan.foreign)
+                  unchanged=unchanged, skipped=plan.skipped, foreign=plan.foreign)
     return dict(imported=listed(outcome.imported, asset_line),
                 updated=listed(outcome.updated, update_line, "changes"),
                 removed=listed(outcome.removed, asset_line),
-                unchanged=listed(plan.unchanged, asset_line),
+                unchanged=listed(unchanged, asset_line),
                 skipped_assets=listed(plan.skipped, skip_line, "reason"),
                 foreign=listed(plan.foreign, asset_line),
                 counts=dict((name, len(assets)) for name, assets in groups.items()),

@@ -85,3 +85,38 @@ def test_only_record_fields_need_modify_host_or_modify_database():
     assert BastionHost.has_record_changes(host(1, name=change("x")))
     assert not BastionHost.has_record_changes(host(1, address_type=change("Public")))
     assert BastionHost.has_record_changes(database(1, address_type=change("Public")))
+
+
+class OverlappingClient(RecordingClient):
+    """Every write is refused, as when another run has just made it; ListHosts finds the host it made."""
+
+    def __init__(self, refusal, hosts=()):
+        super().__init__()
+        self.refusal = refusal
+        self.hosts = list(hosts)
+
+    def call(self, method, request=None, retry=False):
+        if method == "list_hosts":
+            return {"Hosts": self.hosts, "TotalCount": len(self.hosts)}
+        return super().call(method, request, retry)
+
+    def write(self, method, request, read_back):
+        raise self.refusal
+
+
+def test_a_write_another_run_already_made_is_done_elsewhere_not_failed(api_error):
+    import pytest
+    from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import DoneElsewhere
+    asset = dict(type="ecs", instance_id="i-1", member_id="1000000000000011", region="cn-hangzhou", name="web",
+                 os="Linux", address="10.0.0.1", asset_id="5")
+    made = OverlappingClient(api_error("OBJECT_AlREADY_EXISTS"), [{"HostId": 7, "SourceInstanceId": "i-1"}])
+    with pytest.raises(DoneElsewhere) as done:
+        BastionHost(made, "cn-hangzhou", "bh").import_asset(asset)
+    assert done.value.value == {"HostId": "7"} and done.value.refusal == "OBJECT_AlREADY_EXISTS"
+    gone = OverlappingClient(api_error("OBJECT_NOT_FOUND", status=404))
+    with pytest.raises(DoneElsewhere):
+        BastionHost(gone, "cn-hangzhou", "bh").delete_asset(asset)
+    refused = OverlappingClient(api_error("QuotaExceeded"))
+    with pytest.raises(Exception) as error:
+        BastionHost(refused, "cn-hangzhou", "bh").import_asset(asset)
+    assert getattr(error.value, "code", None) == "QuotaExceeded"
