@@ -155,12 +155,12 @@ def create_role(world, payload):
 # ------------------------------------------------------------------ the console
 
 def wire_value(value):
-    """A JSON value as the SDK puts it on the wire: a list as one JSON array of strings, a boolean as
-    true/false, anything else as its text."""
+    """A JSON value as the SDK puts it on the wire: a list as one JSON array of strings (of objects, for a list
+    of objects: HostGroups, Databases), a boolean as true/false, anything else as its text."""
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, (list, tuple)):
-        return json.dumps([str(v) for v in value])
+        return json.dumps([v if isinstance(v, dict) else str(v) for v in value])
     return str(value)
 
 

@@ -13,6 +13,10 @@ from .params import Params
 from .registry import DRY_RUN, HANDLERS, VERSIONS, WITHOUT_PERMISSION
 
 SECRET_FIELDS = {'Signature', 'SecurityToken', 'AccessKeyId', 'SignatureNonce', 'BearerToken'}
+# Credentials an action sets (passwords, private keys, passphrases: issue 23): the calls log shows that one
+# was sent, never its value.
+CREDENTIAL_FIELDS = {'Password', 'PrivateKey', 'PassPhrase'}
+REDACTED = '******'
 # Admin routes that change the organisation (emulator/admin.py): POST path -> function(world, payload).
 ORG_ROUTES = {
     '/_emulator/accounts/update': admin.update_account,
@@ -118,7 +122,7 @@ def handle_api_call(world, request):
     product = VERSIONS.get(request.version or '')
     entry = {'product': product, 'action': request.action, 'version': request.version,
              'signature': request.signature_style, 'caller': None, 'write': False,
-             'params': {k: v for k, v in request.params.items()
+             'params': {k: REDACTED if k in CREDENTIAL_FIELDS else v for k, v in request.params.items()
                         if k not in SECRET_FIELDS and k not in ('Action', 'Version')}}
     try:
         reply = Reply(200, run_action(world, request, product, entry, request_id))

@@ -3,6 +3,7 @@ import random
 import threading
 import time
 
+from .access import AccessState
 from .auth import identities_from_org, issue_sts_identity
 from .org import load_org
 
@@ -16,6 +17,8 @@ class InstanceState:
         self.hosts = {}
         self.databases = {}
         self.host_groups = {}
+        # O&M access (issue 23): accounts, shared keys, users, user groups and grants (emulator/access.py)
+        self.access = AccessState()
         self._next_id = 1
         self._next_group_id = 1
 
@@ -56,6 +59,13 @@ DOCUMENTED_QUOTAS = {
     # (https://www.alibabacloud.com/help/en/bh/bastionhost/developer-reference/api-yundun-bastionhost-2019-12-09-addhoststogroup,
     # "Limits", the same in its versions of Dec 28, 2023 to Oct 25, 2024)
     ('bastionhost', 'AddHostsToGroup'): 10,
+    # "You can call this operation up to 10 times per second per account.": the CreateHostAccount reference
+    # (https://www.alibabacloud.com/help/en/bastion-host/latest/createhostaccount, "Limits") and the
+    # CreateUserGroup reference (https://www.alibabacloud.com/help/doc-detail/204596.htm); "The single-user QPS
+    # limit of this interface is 10 times/second": DeleteHostAccount (https://www.alibabacloud.com/help/doc-detail/204402.htm)
+    ('bastionhost', 'CreateHostAccount'): 10,
+    ('bastionhost', 'CreateUserGroup'): 10,
+    ('bastionhost', 'DeleteHostAccount'): 10,
 }
 
 
@@ -114,7 +124,14 @@ class World:
             return True
 
     def instance_state(self, account_id, instance_id):
-        return self.instances.setdefault((account_id, instance_id), InstanceState())
+        key = (account_id, instance_id)
+        if key not in self.instances:
+            state = self.instances[key] = InstanceState()
+            # the bastion host's org-file `users` (issue 23)
+            host = next((h for a, h in self.org.bastionhosts() if a['id'] == account_id and h['id'] == instance_id),
+                        None)
+            state.access.seed_users((host or {}).get('users'))
+        return self.instances[key]
 
     def issue_sts(self, account_id, role, session, duration):
         with self.lock:
@@ -190,13 +207,14 @@ class World:
         with self.lock:
             result = []
             for account, host in self.org.bastionhosts():
-                state = self.instances.get((account['id'], host['id']), InstanceState())
+                state = self.instance_state(account['id'], host['id'])
                 result.append({
                     'instance_id': host['id'], 'account_id': account['id'], 'region': host['region'],
                     'members': sorted(state.members),
                     'hosts': by_id(state.hosts, 'HostId'),
                     'databases': by_id(state.databases, 'DatabaseId'),
                     'host_groups': [state.group_view(g) for g in by_id(state.host_groups, 'HostGroupId')],
+                    **state.access.view(),
                 })
             return {'instances': result, 'accounts': [account_view(a) for a in self.org.accounts.values()]}
 

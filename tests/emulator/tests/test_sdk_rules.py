@@ -14,6 +14,7 @@ import pytest
 # Importing the services registers every action.
 from emulator import rules, services  # noqa: F401  pylint: disable=unused-import
 from emulator.registry import HANDLERS
+from emulator.rules import bastionhost_access
 from emulator.rules.kinds import (
     Boolean, IdList, Integer, JsonTags, Length, OneOf, Required, RequiredIf, SdkModel, TagCount,
 )
@@ -57,6 +58,8 @@ def model_fields(path, model_class=None):
             comments[stripped.split('=', 1)[0].strip()[len('self.'):]] = ' '.join(pending)
             pending = []
     wire = dict(re.findall(r"result\['(\w+)'\] = self\.(\w+)\b", text))
+    # a list of models: result['Databases'] = [] / if self.databases is not None:
+    wire.update(re.findall(r"result\['(\w+)'\] = \[\]\s+if self\.(\w+) is not None", text))
     return {name: comments.get(attribute, '') for name, attribute in wire.items()}
 
 
@@ -117,7 +120,10 @@ def test_every_conditional_requirement_is_in_the_table(product, action):
 
 
 def stated_values(rule):
-    """The values and bounds a rule takes from its model comment."""
+    """The values and bounds a rule takes from its model comment (a kind of rules/kinds_access.py says its
+    own, `stated()`)."""
+    if hasattr(rule, 'stated'):
+        return rule.stated()
     if isinstance(rule, OneOf):
         return list(rule.values)
     if isinstance(rule, Boolean):
@@ -175,3 +181,49 @@ def test_the_model_reader_finds_the_group_requirements():
     package_dir = os.path.dirname(importlib.util.find_spec(PACKAGES['bastionhost']).origin)
     with open(os.path.join(package_dir, 'models', '_list_host_groups_response_body.py'), encoding='utf-8') as handle:
         assert "m.get('Comment')" in handle.read()
+
+
+ACCESS_ACTIONS = sorted(bastionhost_access.TABLES['bastionhost'])
+
+
+def response_fields(action):
+    """Every wire name the response body models of `action` read (`m.get('X')`)."""
+    package_dir = os.path.dirname(importlib.util.find_spec(PACKAGES['bastionhost']).origin)
+    snake = re.sub(r'(?<=[a-z0-9])([A-Z])', r'_\1', action).lower()
+    with open(os.path.join(package_dir, 'models', f'_{snake}_response_body.py'), encoding='utf-8') as handle:
+        return set(re.findall(r"m\.get\('(\w+)'\)", handle.read()))
+
+
+def test_the_model_reader_finds_the_access_requirements():
+    """The O&M access actions of issue 23: what their models require and limit, what they leave unsaid (the
+    table's assumptions), and that no response model has a secret (no action answers one)."""
+    def required(action):
+        return {n for n, c in fields_of('bastionhost', action).items() if REQUIRED.search(c)}
+    assert required('CreateHostAccount') == {'HostAccountName', 'HostId', 'InstanceId', 'ProtocolName'}
+    assert required('ListHostAccounts') == {'HostId', 'InstanceId'}
+    assert required('CreateHostShareKey') == {'HostShareKeyName', 'InstanceId', 'PrivateKey'}
+    assert required('AttachHostAccountsToHostShareKey') == {'HostAccountIds', 'HostShareKeyId', 'InstanceId'}
+    # not required by the models: the table's assumptions NAMES_THE_KEY and NAMES_THE_DATABASES
+    assert 'HostShareKeyId' not in required('ModifyHostShareKey') | required('ListHostAccountsForHostShareKey')
+    assert 'Databases' not in required('AttachDatabaseAccountsToUserGroup') | \
+        required('DetachDatabaseAccountsFromUserGroup')
+    assert required('CreateUser') == {'InstanceId', 'Source', 'UserName'}
+    assert required('AttachHostGroupAccountsToUserGroup') == {'HostGroups', 'InstanceId', 'UserGroupId'}
+    assert required('ListHostsForUser') == {'InstanceId', 'UserId'}
+    # a host account needs no credential in the API: Password, PrivateKey and HostShareKeyId are all optional
+    fields = fields_of('bastionhost', 'CreateHostAccount')
+    assert not any(REQUIRED.search(fields[f]) for f in ('Password', 'PrivateKey', 'PassPhrase', 'HostShareKeyId'))
+    assert 'Base64' in fields['PrivateKey'] and 'RSA' not in fields['PrivateKey']
+    assert 'RSA keys and Ed25519 keys' in fields_of('bastionhost', 'CreateHostShareKey')['PrivateKey']
+    assert 'up to 10 host group IDs and up to 10 host account names for each host group' in \
+        fields_of('bastionhost', 'AttachHostGroupAccountsToUserGroup')['HostGroups']
+    assert 'A maximum of 10 databases and 10 database accounts' in \
+        fields_of('bastionhost', 'AttachDatabaseAccountsToUserGroup')['Databases']
+    assert 'required when the database' in fields_of('bastionhost', 'CreateDatabaseAccount')['DatabaseSchema']
+    for action in ACCESS_ACTIONS:
+        assert not response_fields(action) & {'Password', 'PrivateKey', 'PassPhrase'}, action
+    # the fields the emulator answers instead
+    assert {'HasPassword', 'PrivateKeyFingerprint', 'HostShareKeyId'} <= response_fields('ListHostAccounts')
+    assert 'PrivateKeyFingerPrint' in response_fields('GetHostShareKey')
+    assert 'HostsAccountId' in response_fields('ListHostAccountsForHostShareKey')
+    assert 'IsAuthorized' in response_fields('ListDatabaseAccountsForUserGroup')

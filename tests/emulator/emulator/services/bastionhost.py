@@ -268,6 +268,7 @@ def delete_host(ctx):
     host_id = ctx.params.require('HostId')
     if state.hosts.pop(host_id, None) is None:
         raise not_found(f'host {host_id}')
+    state.access.forget_host(host_id)
     return {}
 
 
@@ -314,4 +315,5 @@ def delete_database(ctx):
     database_id = ctx.params.require('DatabaseId')
     if state.databases.pop(database_id, None) is None:
         raise not_found(f'database {database_id}')
+    state.access.forget_database(database_id)
     return {}

@@ -44,6 +44,7 @@ def delete_host_group(ctx):
     state, group = _group(ctx)
     group_id = group['HostGroupId']
     del state.host_groups[group_id]
+    state.access.forget_host_group(group_id)
     for record in [*state.hosts.values(), *state.databases.values()]:
         if group_id in record['HostGroupIds']:
             record['HostGroupIds'].remove(group_id)
