@@ -17,6 +17,7 @@ which batch of at most 100 ids, what to read back after an answer that may have 
 from __future__ import annotations
 
 import json
+import re
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import (
     DATABASE,
@@ -131,6 +132,9 @@ def require_ok_results(body, action):
             "%s %s (%s)" % (r.get("HostId") or r.get("DatabaseId"), r.get("Code"), r.get("Message")) for r in failed)))
 
 
+# The Comment of an asset group the collection creates, with the name it made it for (a person may rename it).
+GROUP_MARK = "created by alicloud.bastionhost for %s"
+_GROUP_MARK = re.compile(r"^created by alicloud\.bastionhost for (.+)$", re.DOTALL)
 BATCH_SIZE = 100  # ids per ModifyHostsActiveAddressType, Move*ToNetworkDomain and Add*ToGroup call
 PAGE_SIZE = 100
 # The fields of a record ModifyHost / ModifyDatabase write (a database's address type too); the
@@ -141,11 +145,13 @@ RECORD_FIELDS = {HOST: frozenset(("name", "address", "public_address", "os", "co
 _KIND_CALLS = {
     HOST: dict(list_method="list_hosts", list_request="ListHostsRequest", items="Hosts", id_key="HostId",
                move="move_hosts_to_network_domain", move_request="MoveHostsToNetworkDomainRequest", ids="host_ids",
-               add="add_hosts_to_group", add_request="AddHostsToGroupRequest"),
+               add="add_hosts_to_group", add_request="AddHostsToGroupRequest",
+               remove="remove_hosts_from_group", remove_request="RemoveHostsFromGroupRequest"),
     DATABASE: dict(list_method="list_databases", list_request="ListDatabasesRequest", items="Databases",
                    id_key="DatabaseId", move="move_databases_to_network_domain",
                    move_request="MoveDatabasesToNetworkDomainRequest", ids="database_ids",
-                   add="add_databases_to_group", add_request="AddDatabasesToGroupRequest"),
+                   add="add_databases_to_group", add_request="AddDatabasesToGroupRequest",
+                   remove="remove_databases_from_group", remove_request="RemoveDatabasesFromGroupRequest"),
 }
 
 
@@ -357,12 +363,21 @@ class BastionHost:
             moving = [a for a in updated if _kind(a) == kind and "network_domain_id" in a["changes"]]
             if moving:
                 writes.append((moving, lambda m=moving: self.move_to_network_domain(m, network_domain_id)))
-        joining = [a for a in updated if "host_group" in a["changes"]] + [a for a in imported if a.get("host_group")]
+        regrouped = [a for a in updated if "host_group" in a["changes"]]
+        joining = [a for a in regrouped if a["host_group"] not in a["changes"]["host_group"]["before"]] + [
+            a for a in imported if a.get("host_group")]
         for name in sorted(set(a["host_group"] for a in joining)):
             for kind in (HOST, DATABASE):
                 members = [a for a in joining if a["host_group"] == name and _kind(a) == kind]
                 if members:
                     writes.append((members, lambda m=members, n=name: self.add_to_group(n, m)))
+        leaving = [(group, a) for a in regrouped for group in sorted(
+            set(a["changes"]["host_group"]["before"]) - set(a["changes"]["host_group"]["after"]))]
+        for name in sorted(set(group for group, _a in leaving)):
+            for kind in (HOST, DATABASE):
+                members = [a for group, a in leaving if group == name and _kind(a) == kind]
+                if members:
+                    writes.append((members, lambda m=members, n=name: self.remove_from_group(n, m)))
         return writes
 
     def set_hosts_address_type(self, hosts, address_type):
@@ -388,8 +403,19 @@ class BastionHost:
         return self._groups
 
     def _list_groups(self):
-        return dict((g.get("HostGroupName"), str(g.get("HostGroupId"))) for g in self._pages(
-            "list_host_groups", "ListHostGroupsRequest", "HostGroups"))
+        return dict((g.get("HostGroupName"), str(g.get("HostGroupId"))) for g in self._group_records())
+
+    def _group_records(self):
+        return self._pages("list_host_groups", "ListHostGroupsRequest", "HostGroups")
+
+    def group_makers(self):
+        """``{group name: the name the collection made it for, or None when a person made it}`` (from each
+        group's Comment, the collection's mark)."""
+        makers = {}
+        for group in self._group_records():
+            mark = _GROUP_MARK.match(str(group.get("Comment") or "").strip())
+            makers[group.get("HostGroupName")] = mark.group(1) if mark else None
+        return makers
 
     def group_members(self, group_id):
         """``{("host", host id), ("database", database id)}`` of one asset group."""
@@ -413,8 +439,9 @@ class BastionHost:
         groups = self.groups()
         if name not in groups:
             try:
-                body = self._write("create_host_group", self._request("CreateHostGroupRequest", host_group_name=name),
-                                   read_back=lambda: _created(self._list_groups().get(name), "HostGroupId"))
+                body = self._write("create_host_group", self._request(
+                    "CreateHostGroupRequest", host_group_name=name, comment=GROUP_MARK % name),
+                    read_back=lambda: _created(self._list_groups().get(name), "HostGroupId"))
             except DoneElsewhere as done:
                 body = done.value
             groups[name] = str(body.get("HostGroupId"))
@@ -436,6 +463,24 @@ class BastionHost:
             except DoneElsewhere:
                 continue
             require_ok_results(body, calls["add"])
+
+    def remove_from_group(self, name, assets):
+        """RemoveHostsFromGroup or RemoveDatabasesFromGroup (assets of one kind): only ever from a group the
+        collection made (planning decides), read back after a refusal."""
+        kind = _kind(assets[0])
+        calls = _KIND_CALLS[kind]
+        group_id = self.groups()[name]
+        for ids in batches(a["asset_id"] for a in assets):
+            # RemoveHostsFromGroup takes HostIds as a JSON array text, RemoveDatabasesFromGroup a list.
+            request = self._request(calls["remove_request"], host_group_id=group_id,
+                                    **{calls["ids"]: json.dumps(ids) if kind == HOST else ids})
+            unwanted = set((kind, i) for i in ids)
+            try:
+                body = self._write(calls["remove"], request, read_back=lambda unwanted=unwanted: (
+                    {} if not unwanted & self.group_members(group_id) else None))
+            except DoneElsewhere:
+                continue
+            require_ok_results(body, calls["remove"])
 
 
 def imported_from(hosts, databases):

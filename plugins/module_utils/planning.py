@@ -122,17 +122,19 @@ def other_endpoint_type(asset, record):
     return None
 
 
-def drift(wanted, record):
+def drift(wanted, record, own_groups=frozenset()):
     """``{field: {before, after}}`` where the record differs from a wanted value (an empty wanted
-    value is never written: it would clear what the service has)."""
+    value is never written: it would clear what the service has). The wanted group is joined and the
+    other groups the collection made (``own_groups``) are left; groups people made are never left."""
     changes = {}
     for field, value in sorted(wanted.items()):
         if value in (None, ""):
             continue
         if field == "host_group":
             groups = sorted(record.get("host_groups") or [])
-            if value not in groups:
-                changes[field] = dict(before=groups, after=sorted(groups + [value]))
+            after = sorted(set(g for g in groups if g not in own_groups) | set([value]))
+            if after != groups:
+                changes[field] = dict(before=groups, after=after)
         elif record.get(field) != value:
             changes[field] = dict(before=record.get(field), after=value)
     return changes
@@ -209,7 +211,8 @@ class AssetRequest:
 
     def __init__(self, state="present", purge=False, listed=(), selected=None, scope=None,
                  address_type=None, max_removals=None, remove_released=False, name_template="{name}",
-                 host_group=None, network_domain_id=None, adopt=False, sync_fields=None, local_addresses=()):
+                 host_group=None, network_domain_id=None, adopt=False, sync_fields=None, local_addresses=(),
+                 groups=None):
         self.state = state
         self.purge = purge
         self.listed = list(listed)
@@ -224,6 +227,21 @@ class AssetRequest:
         self.adopt = adopt
         self.sync_fields = None if sync_fields is None else frozenset(sync_fields)
         self.local_addresses = frozenset(local_addresses)   # of the bastion host's Local hosts
+        # The bastion host's asset groups, ``{name: the name the collection made it for, or None when a
+        # person made it}`` (read only with host_group).
+        self.groups = dict(groups or {})
+
+    @property
+    def own_groups(self):
+        return frozenset(name for name, made_for in self.groups.items() if made_for)
+
+    def group_for(self, wanted):
+        """The group that stands for the wanted name: the one of that name, else one the collection made
+        for it that a person renamed since; the wanted name itself when there is none yet."""
+        if wanted in self.groups:
+            return wanted
+        renamed = sorted(name for name, made_for in self.groups.items() if made_for == wanted)
+        return renamed[0] if renamed else wanted
 
 
 class AssetPlan:
@@ -309,6 +327,11 @@ def _leave_foreign(plan, asset, record, whose, member_label):
 def _plan_present(plan, request, asset, record, listed, member_label):
     """Import, update, skip or leave one wanted asset (``record``: its imported record, or None)."""
     wanted = wanted_record(asset, request)
+    if wanted.get("host_group"):
+        group = wanted["host_group"] = request.group_for(wanted["host_group"])
+        if group in request.groups and group not in request.own_groups and not request.adopt:
+            plan.problems.add("asset groups of these names were made by people, not by the collection: set adopt: "
+                              "true to fill them, or choose another host_group", group)
     name = wanted.get("name") or (record or {}).get("name") or asset.get("name")
     asset = dict(asset, name=name, host_group=wanted.get("host_group"))
     if wanted.get("name") is None and "name" in wanted:
@@ -341,7 +364,7 @@ def _plan_present(plan, request, asset, record, listed, member_label):
             "%s (imported through %s, asked %s)" % (asset_label(asset, member_label), imported_through,
                                                    asset["endpoint_type"]))
         return
-    changes = drift(wanted, record)
+    changes = drift(wanted, record, request.own_groups)
     blocker = import_blocker(asset, request.address_type or record.get("address_type") or "Private")
     if whose == FOREIGN:
         comment = adopted_comment(asset["member_id"], asset["region"], record.get("comment"))

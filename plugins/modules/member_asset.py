@@ -132,7 +132,10 @@ options:
     description:
       - An asset group every asset the task selects joins, created when missing. A template with the placeholders
         C({member_id}), C({member_name}), C({region}) and C({type}), for example C(member-{member_name}).
-      - Membership is added, never taken away.
+      - A group the module creates carries its mark in its Comment (C(created by alicloud.bastionhost for <name>)).
+        When the template gives an asset another group (a member renamed), the asset leaves the collection's other
+        groups; it never leaves a group people made. A group people made of the wanted name is refused before any
+        write unless O(adopt=true); a group of the collection's that a person renamed keeps its assets.
       - A rendered name longer than 128 characters (CreateHostGroup's limit) refuses the task before any write.
     type: str
     version_added: 0.2.0
@@ -544,14 +547,14 @@ class TaskInput:
             self.problems.add("network domain %s does not exist on bastion host %s (it has: %s)" % (
                 domain, instance_id, ", ".join(domains) or "none"))
 
-    def request(self, selected, local_addresses=()):
+    def request(self, selected, local_addresses=(), groups=None):
         params = self.params
         return AssetRequest(state=params["state"], purge=params["purge"], listed=self.listed, selected=selected,
                             scope=self.scope, address_type=params["address_type"],
                             max_removals=params["max_removals"], remove_released=params["remove_released"],
                             name_template=params["name_template"], host_group=params["host_group"],
                             network_domain_id=params["network_domain_id"], adopt=params["adopt"],
-                            sync_fields=params["sync_fields"], local_addresses=local_addresses)
+                            sync_fields=params["sync_fields"], local_addresses=local_addresses, groups=groups)
 
 
 # --- reading the state --------------------------------------------------------------------
@@ -589,7 +592,9 @@ def read_state(module, bastion):
     imported = imported_from(hosts, databases)
     records = read_records(module, bastion, imported, discovered, task.scope)
     imported = [dict(a, **records.get(asset_key(a), {})) for a in imported]
-    return task.request(selected, local_addresses(hosts)), State(directory, discovered, imported)
+    groups = (module.api_read("list the asset groups of %s" % bastion.instance_id, bastion.group_makers)
+              if params["host_group"] else None)
+    return task.request(selected, local_addresses(hosts), groups), State(directory, discovered, imported)
 
 
 def member_name(directory, asset):

@@ -70,7 +70,7 @@ def test_network_domain_moves_are_split_by_kind():
 
 
 def test_groups_are_joined_by_updated_and_new_assets_and_created_once():
-    updated = [dict(host(1, host_group=change(["new"])), host_group="new")]
+    updated = [dict(host(1, host_group={"before": [], "after": ["new"]}), host_group="new")]
     imported = [dict(host(2), host_group="new"), dict(database(3), host_group="new"), dict(host(4), host_group="old"),
                 dict(host(5), host_group=None)]
     _writes, calls = run(updated, imported)
@@ -120,3 +120,12 @@ def test_a_write_another_run_already_made_is_done_elsewhere_not_failed(api_error
     with pytest.raises(Exception) as error:
         BastionHost(refused, "cn-hangzhou", "bh").import_asset(asset)
     assert getattr(error.value, "code", None) == "QuotaExceeded"
+
+
+def test_an_asset_whose_group_changes_leaves_the_collections_old_group():
+    updated = [dict(host(1, host_group={"before": ["old", "people's"], "after": ["new", "people's"]}),
+                    host_group="new")]
+    _writes, calls = run(updated)
+    assert [m for m, _r in calls] == ["create_host_group", "add_hosts_to_group", "remove_hosts_from_group"]
+    assert calls[0][1].comment == "created by alicloud.bastionhost for new"
+    assert (calls[2][1].host_group_id, json.loads(calls[2][1].host_ids)) == ("7", ["1"])

@@ -541,3 +541,19 @@ def test_a_new_host_at_a_local_hosts_address_is_named():
     found = hz_ecs(A, "i-1", address="10.9.9.9")
     plan = plan_assets(discover_all([found], local_addresses=["10.9.9.9"]), [found], [])
     assert any("address of a host added by hand" in w and "10.9.9.9" in w for w in plan.warnings)
+
+
+def test_groups_follow_the_template_within_the_collections_own_groups():
+    found = hz_ecs(A, "i-1", member_name="shop-prod-2")
+    current = [record_of(found, "1", host_groups={"shop-prod", "people"})]
+    groups = {"shop-prod": "shop-prod", "people": None}
+    plan = plan_assets(discover_all([found], host_group="{member_name}", groups=groups), [found], current)
+    assert plan.to_update[0]["changes"]["host_group"] == {"before": ["people", "shop-prod"],
+                                                          "after": ["people", "shop-prod-2"]}
+    taken = plan_assets(discover_all([found], host_group="people", groups=groups), [found], current)
+    assert "asset groups of these names were made by people" in taken.problems.message("x")
+    assert not plan_assets(discover_all([found], host_group="people", groups=groups, adopt=True), [found],
+                           current).problems
+    renamed = plan_assets(discover_all([found], host_group="shop-prod", groups={"shop (renamed)": "shop-prod"}),
+                          [found], [record_of(found, "1", host_groups={"shop (renamed)"})])
+    assert renamed.to_update == [], "a group of the collection's that a person renamed gets no twin"
