@@ -35,7 +35,7 @@ def task(register, module='member_asset', **args):
 
 
 def sync(register, **args):
-    return task(register, discover=dict({'members': ['shop-prod'], 'regions': [HZ], 'types': ['ecs']},
+    return task(register, discover=dict({'members': [SHOP_PROD], 'regions': [HZ], 'types': ['ecs']},
                                         **args.pop('discover', {})), **args)
 
 
@@ -127,3 +127,56 @@ def test_two_imports_at_once_end_cleanly_and_add_up(ansible_playbook, tmp_path):
         keys = [r['SourceInstanceId'] for r in instance['hosts'] + instance['databases']]
         assert len(keys) == len(set(keys)), 'an asset was imported twice'
         assert len(imported) == len(set(imported)) == len(keys), (len(imported), len(keys))
+
+
+def groups(emulator):
+    """``{group name: (its Comment, the number of its hosts)}``."""
+    return dict((g['HostGroupName'], (g.get('Comment') or '', len(g['HostIds'])))
+                for g in emulator.instance(ENT01)['host_groups'])
+
+
+def test_a_group_people_made_is_not_filled_and_a_renamed_member_moves_groups(ansible_playbook, tmp_path):
+    with running_emulator(DEMO_ORG) as emulator:
+        run(ansible_playbook, emulator, tmp_path, 'members', [task('members', 'rd_member', members=['shop-prod'])])
+        emulator.console(ENT01, 'CreateHostGroup', HostGroupName='ecs', Comment='the ops team')
+        results, writes, output = run(ansible_playbook, emulator, tmp_path, 'theirs', [
+            sync('theirs', host_group='{type}')])
+        assert 'asset groups of these names were made by people' in results['theirs']['msg'], output[-3000:]
+        assert writes == [] and groups(emulator) == {'ecs': ('the ops team', 0)}
+
+        results, writes, output = run(ansible_playbook, emulator, tmp_path, 'mine', [
+            sync('mine', host_group='team-{member_name}')])
+        hosts = results['mine']['counts']['imported']
+        assert groups(emulator)['team-shop-prod'] == ('created by alicloud.bastionhost for team-shop-prod', hosts)
+
+        emulator.post('/_emulator/accounts/update', {'account_id': SHOP_PROD, 'set': {'name': 'shop-main'}})
+        results, writes, output = run(ansible_playbook, emulator, tmp_path, 'renamed', [
+            sync('renamed', host_group='team-{member_name}')])
+        assert results['renamed']['counts']['updated'] == hosts, output[-3000:]
+        now = groups(emulator)
+        assert now['team-shop-main'][1] == hosts and now['team-shop-prod'][1] == 0, now
+        assert now['ecs'] == ('the ops team', 0)
+        assert sorted(set(w['action'] for w in writes)) == ['AddHostsToGroup', 'CreateHostGroup',
+                                                            'RemoveHostsFromGroup'], writes
+
+
+def test_two_syncs_at_once_after_a_release_end_cleanly(ansible_playbook, tmp_path):
+    with running_emulator(DEMO_ORG, latency_ms=50) as emulator:
+        run(ansible_playbook, emulator, tmp_path, 'first', [
+            task('members', 'rd_member', members=['shop-prod']), sync('first')])
+        emulator.post('/_emulator/assets/release', {'instance_id': SHOP_WEB_1})
+        emulator.post('/_emulator/assets/update', {'instance_id': 'i-bp1pa8bka5mh5qa', 'set': {'name': 'shop-web-3b'}})
+        runs = []
+        for name in ('scheduled', 'manual'):
+            path, dest = playbook(emulator, tmp_path, name, [sync('assets', remove_released=True)])
+            log = open(tmp_path / ('%s.log' % name), 'w')
+            runs.append((ansible_playbook.start(path, output=log), dest, log))
+        for process, _dest, log in runs:
+            process.wait(timeout=300)
+            log.close()
+        results = [read_results(dest)['assets'] for _process, dest, _log in runs]
+        assert [process.returncode for process, _d, _l in runs] == [0, 0], json.dumps(results)[:3000]
+        assert not any(r.get('failed') for r in results), json.dumps(results)[:3000]
+        assert sum(r['counts']['removed'] for r in results) == 1, 'the release was removed once, by one run'
+        assert SHOP_WEB_1 not in [h['SourceInstanceId'] for h in emulator.instance(ENT01)['hosts']]
+        assert host(emulator, 'i-bp1pa8bka5mh5qa')['HostName'] == 'shop-web-3b'
