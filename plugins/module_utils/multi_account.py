@@ -63,12 +63,21 @@ def read_directory(module, failure):
         module.fail_json_api(exc, "failed to read the resource directory")
 
 
-def require_known_regions(module, access, member_id, regions, option, member_label=str):
+def require_known_regions(module, access, members, regions, option, member_label=str):
     """Fails unless every region of ``option`` is one the service has (ECS DescribeRegions, read
-    through ``access``, a MemberAccess, in ``member_id``): a misspelled region would select nothing."""
-    try:
-        known = known_regions(access.factory_for(member_id))
-    except Exception as exc:
+    through ``access``, a MemberAccess, in the first of ``members`` whose role works): a misspelled
+    region would select nothing. A member whose role does not work is tried no further here; the
+    task reports it as could not be read."""
+    members = [members] if isinstance(members, str) else list(members)
+    first_error = None
+    for member_id in members:
+        try:
+            known = known_regions(access.factory_for(member_id))
+            break
+        except Exception as exc:
+            first_error = first_error or (member_id, exc)
+    else:
+        member_id, exc = first_error
         module.fail_json(msg="nothing was changed: cannot list the regions (ECS DescribeRegions) to check %s: %s" % (
             option, access.describe(member_id, exc, member_label)[0]))
     unknown = [r for r in regions if r not in known]

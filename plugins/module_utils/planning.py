@@ -180,6 +180,11 @@ class Scope:
     def holds(self, asset):
         return (asset.get("member_id"), asset.get("region"), asset["type"]) in self.cells
 
+    def without(self, members):
+        """The scope without the cells of ``members`` (members that could not be read)."""
+        members = set(members)
+        return Scope(c for c in self.cells if c[0] not in members)
+
 
 def select_discovered(discovered, scope, tags=None, name_pattern=None, tagged_keys=None):
     """Keys of the ``discovered`` assets a discover filter selects: in ``scope``, carrying every tag
@@ -281,7 +286,7 @@ def plan_assets(request, discovered, imported, member_label=str):
     current = dict((asset_key(a), a) for a in imported)
 
     listed = _listed_assets(request, found, current, plan.problems, member_label)
-    selected = [found[k] for k in sorted(request.selected or ()) if k in found]
+    selected = [found[k] for k in sorted(request.selected or ()) if k in found and request.scope.holds(found[k])]
     if request.selected is not None and not selected:
         plan.warnings.append("the discover filter matched no asset in members %s, regions %s, types %s" % (
             ", ".join(sorted(map(member_label, request.scope.members))) or "none",

@@ -114,10 +114,11 @@ class Failures:
         return "%d writes failed on %s (%s); rerun to finish: %s" % (len(self), subject, done, " | ".join(
             "%s [%d]" % (group["message"], group["count"]) for group in list(self._groups.values())[:SHOWN_FAILURES]))
 
-    def fail(self, module, subject, done, full=False, **result):
-        """Fail the task with the message, each distinct failure once (``failures``), the full entries with
-        ``full``, and ``result`` (what was done)."""
+    def fail(self, module, subject, done, full=False, also=None, **result):
+        """Fail the task with the message (and ``also``, what else it could not do), each distinct failure once
+        (``failures``), the full entries with ``full``, and ``result`` (what was done)."""
         result = dict(result, failures=self.summary())
         if full:
             result.update(self.entries)
-        module.fail_json(msg=self.message(subject, done, module.clients.pacing.breaker.is_open), **result)
+        message = self.message(subject, done, module.clients.pacing.breaker.is_open)
+        module.fail_json(msg="%s | %s" % (message, also) if also else message, **result)

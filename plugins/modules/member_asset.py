@@ -21,6 +21,9 @@ description:
     and the assets of members that are not listed are never touched. Each asset the module imports carries its
     member and region in its Comment (C(imported by alicloud.bastionhost from member <UID> in <region>)), so that
     M(alicloud.bastionhost.rd_member) can find every asset of a member it removes.
+  - A member that cannot be read (its role deleted, or no longer trusting the caller) never stops the others - the
+    task keeps every readable member in step, makes no write of any kind in that member, and then fails naming it
+    (RV(unread_members)).
   - The safety rule. The task removes only the assets it lists with O(state=absent) (and, with O(discover.members)
     named, those its filter selects) or, with O(purge=true), the imported assets its scope holds beyond what it
     selects; never when the selection is empty, never when part of the scope could not be read, never more than
@@ -362,6 +365,16 @@ failures:
       type: list
       elements: str
       sample: ["1000000000000011 ecs i-bp1abc"]
+unread_members:
+  description:
+    - The members of the task that could not be read (their role could not be assumed, or may not list their
+      assets). Nothing is written in them, the other members are kept in step, and the task then fails naming each
+      with its reason and what to do.
+  returned: when a member could not be read
+  type: list
+  elements: str
+  version_added: 0.2.0
+  sample: ["1000000000000021"]
 failed_assets:
   description: With O(full_results=true), on a partial failure, each write that failed with its error.
   returned: failure, with O(full_results=true)
@@ -533,6 +546,12 @@ class TaskInput:
             listed[key] = wanted
         return list(listed.values())
 
+    def leave_out(self, members):
+        """Take the members that could not be read out of the task: no write of any kind in them."""
+        if members:
+            self.listed = [a for a in self.listed if a["member_id"] not in members]
+            self.scope = self.scope.without(members)
+
     def _discover_scope(self):
         discover = self.params["discover"]
         if not discover:
@@ -560,12 +579,15 @@ class TaskInput:
 # --- reading the state --------------------------------------------------------------------
 
 class State:
-    """What the task read: the directory, the assets discovered in its scope and those imported."""
+    """What the task read: the directory, the assets discovered in its scope and those imported, and the
+    members that could not be read (``[(member, message)]``: left out of the scope, so nothing is written in
+    them)."""
 
-    def __init__(self, directory, discovered, imported):
+    def __init__(self, directory, discovered, imported, unread=()):
         self.directory = directory
         self.discovered = discovered
         self.imported = imported
+        self.unread = list(unread)
 
 
 def read_state(module, bastion):
@@ -583,18 +605,22 @@ def read_state(module, bastion):
     access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
                           module.secret_values())
     if task.scope.members:
-        require_known_regions(module, access, task.scope.members[0], task.scope.regions,
+        require_known_regions(module, access, task.scope.members, task.scope.regions,
                               "discover.regions and the regions of assets", directory.label)
+    found, unread = discover(module, access, task.scope)
     discovered = [dict(addressed(a, params["polardb_endpoint_type"]), member_name=member_name(directory, a))
-                  for a in discover(module, access, directory, task.scope)]
-    selected = selected_keys(module, access, directory, discovered, task.scope)
+                  for a in found]
+    selected, unread_tags = selected_keys(module, access, discovered, task.scope)
+    unread.update(unread_tags)
+    task.leave_out(unread)
     hosts, databases = module.api_read("list the assets imported into %s" % bastion.instance_id, bastion.records)
     imported = imported_from(hosts, databases)
     records = read_records(module, bastion, imported, discovered, task.scope)
     imported = [dict(a, **records.get(asset_key(a), {})) for a in imported]
     groups = (module.api_read("list the asset groups of %s" % bastion.instance_id, bastion.group_makers)
               if params["host_group"] else None)
-    return task.request(selected, local_addresses(hosts), groups), State(directory, discovered, imported)
+    return task.request(selected, local_addresses(hosts), groups), State(directory, discovered, imported,
+                                                                         unread_members(access, directory, unread))
 
 
 def member_name(directory, asset):
@@ -612,28 +638,30 @@ def planned_members(module, directory):
     return set(uids)
 
 
-def discover(module, access, directory, scope, tags=None, types=None):
-    """Every asset in the scope's members, regions and types; fails naming each member that could not be read."""
-    found, errors = discover_assets(access.factory_for, scope.members, scope.regions, types=types or scope.types,
-                                    tags=tags, max_workers=module.params["max_concurrency"])
-    if errors:
-        module.fail_json(msg="nothing was changed: part of the scope could not be read: %s" % " | ".join(
-            access.describe(m, exc, directory.label)[0] for m, exc in sorted(errors.items())))
-    return found
+def discover(module, access, scope, tags=None, types=None):
+    """``(assets, {member: error})``: every asset in the scope's members, regions and types, and the
+    members that could not be read (one broken member never stops the others)."""
+    return discover_assets(access.factory_for, scope.members, scope.regions, types=types or scope.types,
+                           tags=tags, max_workers=module.params["max_concurrency"])
 
 
-def selected_keys(module, access, directory, discovered, scope):
-    """The keys the ``discover`` filter selects (None without one). The types whose lists carry no
-    tags (RDS) are asked for again with the API's tag filter."""
+def selected_keys(module, access, discovered, scope):
+    """``(keys, {member: error})``: the keys the ``discover`` filter selects (None without one). The types
+    whose lists carry no tags (RDS) are asked for again with the API's tag filter."""
     filters = module.params["discover"]
     if not filters:
-        return None
-    tagged = None
+        return None, {}
+    tagged, unread = None, {}
     untagged_types = [t for t in scope.types if not asset_type(t).list_has_tags]
     if filters.get("tags") and untagged_types:
-        found = discover(module, access, directory, scope, tags=filters["tags"], types=untagged_types)
+        found, unread = discover(module, access, scope, tags=filters["tags"], types=untagged_types)
         tagged = set(asset_key(a) for a in found)
-    return select_discovered(discovered, scope, filters.get("tags"), filters.get("name_pattern"), tagged)
+    return select_discovered(discovered, scope, filters.get("tags"), filters.get("name_pattern"), tagged), unread
+
+
+def unread_members(access, directory, unread):
+    """``[(member, message)]`` of the members that could not be read, each with its reason and remedy."""
+    return [(member, access.describe(member, exc, directory.label)[0]) for member, exc in sorted(unread.items())]
 
 
 def read_records(module, bastion, imported, discovered, scope):
@@ -746,11 +774,24 @@ def report(module, request, state, plan, outcome):
     result.update(results(plan, outcome, full))
     if full:
         warn_if_too_large(module, result, "leave full_results unset (one short line an asset)")
+    done = "imported %d, updated %d, removed %d" % (len(outcome.imported), len(outcome.updated), len(outcome.removed))
+    unread = unread_message(state)
+    if state.unread:
+        result["unread_members"] = [member for member, _message in state.unread]
     if outcome.failures:
-        outcome.failures.fail(module, "bastion host %s" % module.params["instance_id"],
-                              "imported %d, updated %d, removed %d" % (
-                                  len(outcome.imported), len(outcome.updated), len(outcome.removed)), full, **result)
+        outcome.failures.fail(module, "bastion host %s" % module.params["instance_id"], done, full, also=unread,
+                              **result)
+    if unread:
+        module.fail_json(msg="%s; the others were kept in step (%s)" % (unread, done), **result)
     module.exit_json(**result)
+
+
+def unread_message(state):
+    """The members that could not be read, each once with its reason and remedy, or None."""
+    if not state.unread:
+        return None
+    return "%d members could not be read, so nothing was changed in them: %s" % (
+        len(state.unread), " | ".join(message for _member, message in state.unread))
 
 
 def asset_line(asset):

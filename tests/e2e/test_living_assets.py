@@ -180,3 +180,21 @@ def test_two_syncs_at_once_after_a_release_end_cleanly(ansible_playbook, tmp_pat
         assert sum(r['counts']['removed'] for r in results) == 1, 'the release was removed once, by one run'
         assert SHOP_WEB_1 not in [h['SourceInstanceId'] for h in emulator.instance(ENT01)['hosts']]
         assert host(emulator, 'i-bp1pa8bka5mh5qa')['HostName'] == 'shop-web-3b'
+
+
+def test_one_member_whose_role_is_gone_never_stops_the_others(ansible_playbook, tmp_path):
+    """shop-prod's access role is deleted: the sync imports every other member's assets, writes nothing in
+    shop-prod, and fails naming it, the reason and the remedy."""
+    with running_emulator(DEMO_ORG) as emulator:
+        run(ansible_playbook, emulator, tmp_path, 'members', [
+            task('members', 'rd_member', members=['shop-prod', 'data-prod'])])
+        emulator.post('/_emulator/roles/delete', {'account_id': SHOP_PROD, 'role': 'ResourceDirectoryAccountAccessRole'})
+        results, writes, output = run(ansible_playbook, emulator, tmp_path, 'sync', [
+            task('sync', discover={'regions': [HZ, SH]}, purge=True, remove_released=True)])
+        result = results['sync']
+        assert result['failed'] is True and result['unread_members'] == [SHOP_PROD], output[-3000:]
+        assert '1 members could not be read, so nothing was changed in them' in result['msg']
+        assert 'EntityNotExist.Role' in result['msg'] and 'create the role' in result['msg'].lower()
+        assert result['counts']['imported'] > 0 and result['counts']['imported'] == len(writes)
+        assert all(w['params'].get('InstanceMemberId') == DATA_PROD for w in writes), writes
+        assert set(result['member_counts']) == {DATA_PROD}
