@@ -166,7 +166,7 @@ options:
       - Take over the assets of the task that a person imported by hand (no ownership record in their Comment), so
         write the ownership record at the start of their Comment, keeping the person's text after it, then keep
         them in step, group and remove them like the assets the collection imported.
-      - Unset, such assets are left exactly as they are and counted in RV(counts.foreign) and RV(foreign).
+      - Unset, such assets are left exactly as they are and counted in RV(counts) and RV(foreign).
     type: bool
     default: false
     version_added: 0.2.0
