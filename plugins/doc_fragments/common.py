@@ -18,6 +18,9 @@ options:
         without a profile, from the official Alibaba Cloud default credentials chain
         (environment variables, C(~/.aliyun/config.json), ECS instance RAM role).
       - Must be given together with O(access_key_secret).
+      - O(access_key_id), O(access_key_secret) and O(security_token), and the environment variables they fall back
+        to, must not have whitespace around them (a newline pasted with a key into an AWX credential); such a value
+        is refused before any call, the message naming the option or variable and never its value.
     type: str
   access_key_secret:
     description:
@@ -71,6 +74,12 @@ options:
       - Must have the form C(scheme://host[:port]) without a path.
       - If not set, the environment variable E(ALIBABA_CLOUD_ENDPOINT_URL) is used.
       - An entry of O(endpoints) takes precedence for its product.
+      - The calls to an endpoint go through the proxy E(HTTP_PROXY) (or E(http_proxy)) names for an C(http) endpoint,
+        E(HTTPS_PROXY) (or E(https_proxy)) for an C(https) one, unless E(no_proxy) (or E(NO_PROXY)) lists the
+        endpoint's host. Its comma-separated entries are host names and domain suffixes (C(example.com) covers
+        C(api.example.com)), C(host:port), IPv4 addresses and CIDR ranges, or C(*) for every host.
+      - Without E(NO_PROXY), loopback endpoints (C(localhost), C(127.0.0.1), C(::1)) are called directly; a
+        E(NO_PROXY) that is set is the whole list, so it names them too when they are to be called directly.
     type: str
   endpoints:
     description:
@@ -127,4 +136,7 @@ notes:
   - Each module also needs the official SDK of every product it calls, for example
     C(alibabacloud-yundun-bastionhost20191209); a missing SDK is named in the failure message.
   - The caller needs the RAM permissions of the APIs a module calls; a C(Forbidden.RAM) failure names what to grant.
+  - Each call waits at most 5 seconds for a connection and 10 seconds for an answer. Calls that get no answer are
+    retried, and the task fails once calls in a row have found no endpoint five times or gone unanswered for
+    30 seconds, naming the endpoint (and the proxy, when they went through one).
 """

@@ -24,11 +24,17 @@ Credentials, first match wins: ``access_key_id`` + ``access_key_secret`` (+ ``se
 the ``profile`` of ``~/.aliyun/config.json``, the official default chain.  With ``assume_role``
 those credentials call STS AssumeRole and every client uses the temporary keys.  Endpoints:
 ``endpoints[product]`` over ``endpoint_url`` over what the SDK computes from ``region``.
+
+Every client waits at most ``CONNECT_TIMEOUT_MS`` for a connection and ``READ_TIMEOUT_MS`` for an answer
+(the SDK's own defaults, set explicitly), and goes through the proxy ``ProxyPolicy`` picks for its
+endpoint. An exception of a call carries ``alicloud_endpoint`` (``scheme://host[:port]``) and
+``alicloud_proxy`` (a ``Proxy`` or None), so that errors.py can say where the call went.
 """
 
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import os
 import threading
 import traceback
@@ -51,6 +57,7 @@ try:
     from alibabacloud_credentials_api import ICredentialsProvider
     from alibabacloud_tea_openapi.utils_models import Config
     from darabonba.runtime import RuntimeOptions
+    from requests.utils import should_bypass_proxies
 except ImportError:
     HAS_SDK = False
     SDK_IMPORT_ERROR = traceback.format_exc()
@@ -63,6 +70,14 @@ SDK_CORE_DISTRIBUTIONS = "alibabacloud-tea-openapi and alibabacloud-credentials"
 DEFAULT_SESSION_NAME = "ansible-alicloud-bastionhost"
 DEFAULT_DURATION = 3600
 USER_AGENT = "AnsibleCollection/alicloud.bastionhost"
+# darabonba's DEFAULT_CONNECT_TIMEOUT and DEFAULT_READ_TIMEOUT, in milliseconds: set explicitly, so that
+# what a timeout message says and what the circuit breaker (pacing.py) allows for do not rest on them.
+CONNECT_TIMEOUT_MS = 5000
+READ_TIMEOUT_MS = 10000
+# The variables darabonba reads a proxy from, by the endpoint's scheme, the first one set wins
+# (DaraCore.do_action); and those requests reads NO_PROXY from (requests.utils.should_bypass_proxies).
+PROXY_VARIABLES = {"http": ("HTTP_PROXY", "http_proxy"), "https": ("HTTPS_PROXY", "https_proxy")}
+NO_PROXY_VARIABLES = ("no_proxy", "NO_PROXY")
 
 # global_endpoint: used when no region is set, for products that do not need one.
 Product = namedtuple("Product", "package distribution global_endpoint")
@@ -140,6 +155,89 @@ def resolve_endpoint(product, endpoint_url=None, endpoints=None):
     return parse_endpoint(value) if value else (None, None)
 
 
+class Proxy(namedtuple("Proxy", "url variable")):
+    """A proxy URL and the environment variable it came from. ``shown`` is the URL without its
+    user and password (a proxy URL may carry them), for messages."""
+
+    __slots__ = ()
+
+    @property
+    def shown(self):
+        parts = urlsplit(self.url if "://" in self.url else "http://" + self.url)
+        host = parts.hostname or ""
+        host = "[%s]" % host if ":" in host else host
+        try:
+            port = ":%d" % parts.port if parts.port else ""
+        except ValueError:   # not a number: the proxy will not work, and is shown without it
+            port = ""
+        return "%s://%s%s" % (parts.scheme, host, port)
+
+
+def is_loopback(host):
+    """True for ``localhost``, ``*.localhost`` and the loopback addresses (127.0.0.0/8, ::1), with or
+    without a port; names are not resolved."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ProxyPolicy:
+    """Which proxy the calls to an endpoint go through, read once from the environment.
+
+    The SDK's own rules pick the proxy: ``HTTP_PROXY`` (or ``http_proxy``) for an http endpoint,
+    ``HTTPS_PROXY`` (or ``https_proxy``) for an https one. ``NO_PROXY`` (or ``no_proxy``) lists the
+    hosts called directly, matched as requests matches it (darabonba hands its ``no_proxy`` to
+    requests for that, which ignores it on the way darabonba calls it): host names and domain
+    suffixes (``example.com`` covers ``api.example.com``), ``host:port``, IPv4 addresses and CIDR
+    ranges, ``*`` for every host. Unset (or empty), it stands for the loopback endpoints
+    (``localhost``, ``127.0.0.0/8``, ``::1``), which a proxy on another machine cannot reach; a
+    ``NO_PROXY`` that is set says it all.
+
+    darabonba reads the proxy variables on each call whenever a client sets no proxy of its own, so
+    once an endpoint is to be called directly they are removed from the environment (``environ``);
+    the policy keeps what it read, and every client that is to use a proxy is given it explicitly."""
+
+    def __init__(self, environ=None):
+        self._environ = os.environ if environ is None else environ
+        self._proxies = {}
+        for scheme, names in PROXY_VARIABLES.items():
+            name = next((n for n in names if self._environ.get(n)), None)
+            if name:
+                self._proxies[scheme] = Proxy(self._environ[name], name)
+        name = next((n for n in NO_PROXY_VARIABLES if self._environ.get(n)), None)
+        self.no_proxy = (self._environ[name], name) if name else None
+        self._lock = threading.Lock()
+
+    def proxy_for(self, scheme, host):
+        """The Proxy the calls to ``scheme://host`` go through, or None when they go directly."""
+        proxy = self._proxies.get(scheme)
+        if proxy is None or not host:
+            return None
+        if self.no_proxy is None:
+            return None if is_loopback(host) else proxy
+        with self._lock:   # should_bypass_proxies sets no_proxy in os.environ for a moment
+            bypass = should_bypass_proxies("%s://%s" % (scheme, host), self.no_proxy[0])
+        return None if bypass else proxy
+
+    def runtime_options(self, scheme, host):
+        """``(RuntimeOptions keyword arguments, Proxy or None)`` for a client of ``scheme://host``."""
+        proxy = self.proxy_for(scheme, host)
+        if proxy is not None:
+            return {"%s_proxy" % scheme: proxy.url}, proxy
+        with self._lock:
+            for name in PROXY_VARIABLES.get(scheme, ()):
+                self._environ.pop(name, None)
+        return {}, None
+
+
 class _SecretRecordingProvider(ICredentialsProvider):
     """Hands out the wrapped provider's credentials, remembering their secret parts so that
     error messages can mask them (errors.scrub)."""
@@ -193,11 +291,13 @@ def role_account(role_arn):
 class AlicloudClient:
     """One product's SDK client (``sdk``) and request models (``models``)."""
 
-    def __init__(self, product, sdk, models, runtime, backoff, pacing=None, account=None):
+    def __init__(self, product, sdk, models, runtime, backoff, pacing=None, account=None, endpoint=None, proxy=None):
         self.product = product
         self.account = account
         self.sdk = sdk
         self.models = models
+        self.endpoint = endpoint   # scheme://host[:port], for messages
+        self.proxy = proxy         # the Proxy its calls go through, or None
         self._runtime = runtime
         self._backoff = backoff
         self._pacing = pacing
@@ -219,20 +319,36 @@ class AlicloudClient:
         args = (self._runtime,) if request is None else (request, self._runtime)
         pacing, product, account = self._pacing, self.product, self.account
 
-        def invoke():
+        def send():
             if pacing is None:
+                return operation(*args)
+            pacing.before(product, method, account)
+            sent = pacing.clock()
+            try:
                 response = operation(*args)
-            else:
-                pacing.before(product, method, account)
-                sent = pacing.clock()
-                try:
-                    response = operation(*args)
-                except Exception as exc:
-                    pacing.after(product, method, sent, exc, account)
-                    raise
-                pacing.after(product, method, sent, account=account)
+            except Exception as exc:
+                pacing.after(product, method, sent, exc, account)
+                raise
+            pacing.after(product, method, sent, account=account)
+            return response
+
+        def invoke():
+            try:
+                response = send()
+            except Exception as exc:
+                self._mark(exc)
+                raise
             return response.body.to_map() if response.body is not None else {}
         return invoke
+
+    def _mark(self, exc):
+        """Where the failed call went: ``alicloud_endpoint`` and ``alicloud_proxy`` (errors.py)."""
+        if getattr(exc, "alicloud_endpoint", None) is None:
+            try:
+                exc.alicloud_endpoint = self.endpoint
+                exc.alicloud_proxy = self.proxy
+            except AttributeError:   # an exception type that takes no attributes
+                pass
 
 
 class ClientFactory:
@@ -241,7 +357,7 @@ class ClientFactory:
     its calls count against."""
 
     def __init__(self, credential, region=None, endpoint_url=None, endpoints=None, validate_certs=True,
-                 secrets=None, backoff=None, pacing=None, account=None):
+                 secrets=None, backoff=None, pacing=None, account=None, proxies=None):
         self.credential = credential
         self.account = account
         self.region = region
@@ -251,6 +367,7 @@ class ClientFactory:
         self.secrets = secrets if secrets is not None else set()
         self.backoff = backoff or Backoff()
         self.pacing = pacing or Pacing()
+        self.proxies = proxies or ProxyPolicy()
         self._clients = {}
         self._lock = threading.Lock()
 
@@ -295,10 +412,17 @@ class ClientFactory:
         with self._lock:
             if key not in self._clients:
                 client_module, models = import_sdk(product)
-                sdk = client_module.Client(self.sdk_config(product, region))
-                runtime = RuntimeOptions(ignore_ssl=not self.validate_certs)
+                config = self.sdk_config(product, region)
+                sdk = client_module.Client(config)
+                # The endpoint the SDK computed when none was given; its calls use https unless told.
+                host = getattr(sdk, "_endpoint", None) or config.endpoint
+                scheme = (config.protocol or "https").lower()
+                proxy_options, proxy = self.proxies.runtime_options(scheme, host)
+                runtime = RuntimeOptions(ignore_ssl=not self.validate_certs, connect_timeout=CONNECT_TIMEOUT_MS,
+                                         read_timeout=READ_TIMEOUT_MS, **proxy_options)
                 self._clients[key] = AlicloudClient(product, sdk, models, runtime, self.backoff, self.pacing,
-                                                    self.account)
+                                                    self.account, endpoint="%s://%s" % (scheme, host) if host else None,
+                                                    proxy=proxy)
             return self._clients[key]
 
     def with_credentials(self, access_key_id, access_key_secret, security_token=None, account=None):
@@ -314,6 +438,7 @@ class ClientFactory:
             backoff=self.backoff,
             pacing=self.pacing,
             account=account,
+            proxies=self.proxies,
         )
 
     def for_assumed_role(self, role_arn, session_name=None, duration=None):

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -32,7 +33,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import
     MissingSdkError,
     validate_endpoints,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error, scrub
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import answer_bodies, describe_error, scrub
 
 COMMON_ARGUMENT_SPEC = dict(
     access_key_id=dict(
@@ -60,6 +61,44 @@ COMMON_ARGUMENT_SPEC = dict(
 )
 COMMON_REQUIRED_TOGETHER = [["access_key_id", "access_key_secret"]]
 COMMON_REQUIRED_BY = {"security_token": ["access_key_id", "access_key_secret"]}
+CREDENTIAL_OPTIONS = ("access_key_id", "access_key_secret", "security_token")
+
+
+def _whitespace_kind(value):
+    """'a trailing newline', 'a leading space', 'leading and trailing whitespace', ..."""
+    def kind(chars):
+        if not chars:
+            return None
+        if set(chars) <= {"\n", "\r"}:
+            return "newline"
+        return "space" if set(chars) == {" "} else "whitespace"
+    leading = kind(value[:len(value) - len(value.lstrip())])
+    trailing = kind(value[len(value.rstrip()):])
+    if leading and trailing:
+        return "leading and trailing whitespace"
+    where, what = ("leading", leading) if leading else ("trailing", trailing)
+    return "%s whitespace" % where if what == "whitespace" else "a %s %s" % (where, what)
+
+
+def credential_whitespace(params, environ=None):
+    """The problem of the credentials with whitespace around them (a newline pasted with a key into an
+    AWX credential), naming each option and where its value came from, never the value; None when
+    there is none. A key id, secret or token never has any, and the service would only answer that
+    the signature or the key does not match."""
+    environ = os.environ if environ is None else environ
+    problems = []
+    for name in CREDENTIAL_OPTIONS:
+        value = params.get(name)
+        if not isinstance(value, str) or not value or value == value.strip():
+            continue
+        variables = COMMON_ARGUMENT_SPEC[name]["fallback"][1]
+        variable = next((v for v in variables if environ.get(v) == value), None)
+        source = "the environment variable %s" % variable if variable else "the %s option" % name
+        problems.append("%s (from %s) has %s" % (name, source, _whitespace_kind(value)))
+    if not problems:
+        return None
+    return ("%s: remove the whitespace around the value (a key id, secret or token never has any); its value is "
+            "not shown, and nothing was called" % "; ".join(problems))
 
 
 class AlicloudModule(AnsibleModule):
@@ -79,6 +118,9 @@ class AlicloudModule(AnsibleModule):
         rate = self.params.get("max_calls_per_second")
         if rate is not None and rate <= 0:
             self.fail_json(msg="max_calls_per_second must be more than 0, got %s" % rate)
+        whitespace = credential_whitespace(self.params)
+        if whitespace:
+            self.fail_json(msg=whitespace)
         try:
             validate_endpoints(self.params.get("endpoint_url"), self.params.get("endpoints"))
         except ClientConfigError as exc:
@@ -118,7 +160,8 @@ class AlicloudModule(AnsibleModule):
         self.no_log_values.update(secrets)
         message, details = describe_error(exc, msg, secrets)
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        self.fail_json(msg=message, error=details, exception=scrub(trace, secrets), **kwargs)
+        # An HTML page the endpoint or a proxy answered is masked in the traceback like a secret.
+        self.fail_json(msg=message, error=details, exception=scrub(trace, secrets | answer_bodies(exc)), **kwargs)
 
     def secret_values(self):
         """Every secret this module knows of (keys, tokens, temporary credentials), for masking."""

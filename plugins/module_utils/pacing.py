@@ -26,8 +26,11 @@ cubic curve that flattens at that level (CUBIC congestion control), probing abov
 ``x-acs-retry-after`` holds the action's calls for as long as it asks.
 
 ``CircuitBreaker`` opens once ``threshold`` calls in a row (across threads) found no endpoint
-(connection refused, timed out, name not resolved): from then on every call fails at once with
-``EndpointUnavailable``, so pending writes stop instead of each retrying on its own.
+(connection refused, timed out, name not resolved), or once such calls in a row have gone unanswered
+for ``silence`` seconds since the first of them was sent (an endpoint that accepts connections and
+never answers costs a read timeout a call): from then on every call fails at once with
+``EndpointUnavailable``, so pending writes stop instead of each retrying on its own, and a task
+gives up on a dead or silent endpoint within a minute.
 """
 
 from __future__ import annotations
@@ -69,23 +72,31 @@ def is_endpoint_gone(exc):
 
 class EndpointUnavailable(Exception):
     """Raised instead of a call once the circuit breaker is open. ``inner_exception`` is the last
-    connection error, so errors.describe_error names the endpoint and the cause. It was never sent,
-    so it is neither retried nor read back."""
+    connection error, so errors.describe_error names the endpoint and the cause; ``failures`` calls
+    in a row found no endpoint over ``seconds`` (None when unknown). It was never sent, so it is
+    neither retried nor read back."""
 
     never_sent = True
 
-    def __init__(self, last_error, failures):
+    def __init__(self, last_error, failures, seconds=None):
         super().__init__("the endpoint stopped answering (%d calls in a row failed)" % failures)
         self.inner_exception = last_error
+        self.failures = failures
+        self.seconds = seconds
 
 
 class CircuitBreaker:
-    """Opens after ``threshold`` calls in a row found no endpoint; stays open for the module's run."""
+    """Opens after ``threshold`` calls in a row found no endpoint, or when calls in a row have found
+    none for ``silence`` seconds since the first of them was sent; stays open for the module's run."""
 
-    def __init__(self, threshold=5):
+    def __init__(self, threshold=5, silence=30.0, clock=time.monotonic):
         self.threshold = threshold
+        self.silence = silence
+        self.clock = clock
         self.failures = 0
         self.last_error = None
+        self.first_sent = None      # when the first call of the current run of failures was sent
+        self.seconds = None         # how long the run of failures lasted when the breaker opened
         self._opened = threading.Event()
         self._lock = threading.Lock()
 
@@ -95,18 +106,25 @@ class CircuitBreaker:
 
     def check(self):
         if self._opened.is_set():
-            raise EndpointUnavailable(self.last_error, self.failures)
+            raise EndpointUnavailable(self.last_error, self.failures, self.seconds)
 
-    def record(self, exc):
-        """Count a call's outcome: ``exc`` None for an answer (any HTTP status)."""
+    def record(self, exc, sent=None):
+        """Count a call's outcome: ``exc`` None for an answer (any HTTP status); ``sent`` is when the
+        call was sent (the breaker's clock), None when unknown."""
         with self._lock:
             if exc is not None and is_endpoint_gone(exc):
                 self.failures += 1
                 self.last_error = exc
-                if self.failures >= self.threshold:
+                now = self.clock()
+                if self.first_sent is None:
+                    self.first_sent = now if sent is None else sent
+                silent_for = now - self.first_sent
+                if self.failures >= self.threshold or silent_for >= self.silence:
+                    self.seconds = silent_for
                     self._opened.set()
             elif exc is None or not is_connection_error(exc):
                 self.failures = 0
+                self.first_sent = None
 
     def sleep(self, seconds):
         """Sleep, waking at once when the breaker opens."""
@@ -185,7 +203,7 @@ class Pacing:
     def __init__(self, max_rate=None, clock=time.monotonic, breaker=None):
         self.max_rate = max_rate
         self.clock = clock
-        self.breaker = breaker or CircuitBreaker()
+        self.breaker = breaker or CircuitBreaker(clock=clock)
         self._limiters = {}
         self._lock = threading.Lock()
 
@@ -206,7 +224,7 @@ class Pacing:
         self.breaker.check()
 
     def after(self, product, action, sent, exc=None, account=None):
-        self.breaker.record(exc)
+        self.breaker.record(exc, sent)
         limiter = self.limiter(product, action, account)
         with self._lock:
             if exc is None:

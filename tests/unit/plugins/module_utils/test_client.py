@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import socket
+import threading
 
 import pytest
 
@@ -13,11 +16,16 @@ from alibabacloud_sts20150401 import models as sts_models
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils import client as client_utils
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import (
+    CONNECT_TIMEOUT_MS,
+    READ_TIMEOUT_MS,
     AlicloudClient,
     ClientConfigError,
     ClientFactory,
     MissingSdkError,
+    Proxy,
+    ProxyPolicy,
     credential_from_params,
+    is_loopback,
     parse_endpoint,
     resolve_endpoint,
     role_account,
@@ -327,3 +335,146 @@ def test_from_params_keeps_region_endpoints_and_shares_the_secret_set():
     factory = ClientFactory.from_params(params, secrets=secrets)
     assert (factory.region, factory.endpoint_url, factory.validate_certs) == ("cn-beijing", "http://127.0.0.1:8080", False)
     assert factory.secrets is secrets and secrets == {"mgmt-secret"}
+
+
+# --- timeouts and proxies --------------------------------------------------------------------
+
+PROXY_ENV = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_environment(monkeypatch):
+    for name in PROXY_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_every_client_sets_the_connect_and_read_timeouts():
+    runtime = ClientFactory(static_credential("AK", "SK"), region="cn-hangzhou").client("bastionhost")._runtime
+    assert (runtime.connect_timeout, runtime.read_timeout) == (CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS) == (5000, 10000)
+
+
+@pytest.mark.parametrize("host,loopback", [
+    ("127.0.0.1", True), ("127.0.0.1:8080", True), ("127.3.2.1", True), ("localhost:9000", True),
+    ("LOCALHOST", True), ("emulator.localhost", True), ("[::1]:8080", True), ("::1", True),
+    ("10.0.0.1", False), ("yundun-bastionhost.aliyuncs.com", False), ("localhost.example.com", False),
+    ("[2001:db8::1]", False),
+])
+def test_loopback_hosts(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_a_proxy_is_shown_without_its_user_and_password():
+    assert Proxy("http://ops:s3cret@proxy.example:3128", "HTTPS_PROXY").shown == "http://proxy.example:3128"
+    assert Proxy("proxy.example:3128", "HTTP_PROXY").shown == "http://proxy.example:3128"
+    assert Proxy("http://[fd00::1]:3128/", "HTTP_PROXY").shown == "http://[fd00::1]:3128"
+
+
+def test_the_proxy_is_picked_by_the_endpoints_scheme_as_the_sdk_does():
+    policy = ProxyPolicy({"HTTP_PROXY": "http://plain:3128", "http_proxy": "http://lower:3128",
+                          "https_proxy": "http://secure:3128"})
+    assert policy.proxy_for("http", "api.example.com") == Proxy("http://plain:3128", "HTTP_PROXY")
+    assert policy.proxy_for("https", "api.example.com") == Proxy("http://secure:3128", "https_proxy")
+    assert ProxyPolicy({"HTTPS_PROXY": "http://secure:3128"}).proxy_for("http", "api.example.com") is None
+    assert ProxyPolicy({"HTTP_PROXY": ""}).proxy_for("http", "api.example.com") is None
+
+
+@pytest.mark.parametrize("no_proxy,host,direct", [
+    (None, "127.0.0.1:8080", True),                  # unset: loopback endpoints are called directly
+    ("", "localhost:8080", True),                    # empty is unset
+    (None, "api.example.com", False),
+    ("example.com", "api.example.com", True),        # a domain covers its subdomains
+    (".example.com", "api.example.com", True),
+    ("example.com", "badexample.com", False),
+    ("api.example.com:8080", "api.example.com:8080", True),
+    ("api.example.com:8080", "api.example.com:9090", False),
+    ("10.0.0.0/8", "10.1.2.3:80", True),
+    ("10.0.0.0/8", "192.168.0.1", False),
+    ("*", "api.example.com", True),
+    ("example.com", "127.0.0.1:8080", False),        # a NO_PROXY that is set says it all
+    ("localhost,127.0.0.1", "127.0.0.1:8080", True),
+    (" example.com , 127.0.0.0/8 ", "127.0.0.1:8080", True),
+])
+def test_no_proxy_is_matched_as_requests_matches_it(no_proxy, host, direct):
+    environ = {"HTTP_PROXY": "http://proxy.example:3128"}
+    if no_proxy is not None:
+        environ["NO_PROXY"] = no_proxy
+    assert (ProxyPolicy(environ).proxy_for("http", host) is None) is direct
+
+
+def test_lowercase_no_proxy_comes_first_as_in_requests():
+    policy = ProxyPolicy({"HTTP_PROXY": "http://p:1", "no_proxy": "a.example", "NO_PROXY": "b.example"})
+    assert policy.no_proxy == ("a.example", "no_proxy")
+    assert policy.proxy_for("http", "a.example") is None and policy.proxy_for("http", "b.example") is not None
+
+
+def test_a_direct_endpoint_takes_the_proxy_variables_of_its_scheme_out_of_the_sdks_sight():
+    """darabonba reads HTTP_PROXY on every call whenever a client sets no proxy of its own: once an endpoint is to
+    be called directly, the variables go; the proxied clients are given their proxy explicitly."""
+    environ = {"HTTP_PROXY": "http://proxy.example:3128", "http_proxy": "http://proxy.example:3128",
+               "HTTPS_PROXY": "http://secure.example:3128"}
+    policy = ProxyPolicy(environ)
+    assert policy.runtime_options("http", "api.example.com") == (
+        {"http_proxy": "http://proxy.example:3128"}, Proxy("http://proxy.example:3128", "HTTP_PROXY"))
+    assert "HTTP_PROXY" in environ
+    assert policy.runtime_options("http", "127.0.0.1:8080") == ({}, None)
+    assert environ == {"HTTPS_PROXY": "http://secure.example:3128"}
+    assert policy.runtime_options("http", "api.example.com")[0] == {"http_proxy": "http://proxy.example:3128"}
+    assert policy.runtime_options("https", "ecs.aliyuncs.com")[0] == {"https_proxy": "http://secure.example:3128"}
+
+
+def test_clients_get_the_proxy_of_their_endpoint_and_share_the_policy():
+    policy = ProxyPolicy({"HTTPS_PROXY": "http://secure.example:3128"})
+    factory = ClientFactory(static_credential("AK", "SK"), region="cn-hangzhou", endpoints={"ecs": "http://127.0.0.1:9"},
+                            proxies=policy)
+    bastion = factory.client("bastionhost")
+    assert (bastion.endpoint, bastion.proxy) == ("https://yundun-bastionhost.aliyuncs.com",
+                                                 Proxy("http://secure.example:3128", "HTTPS_PROXY"))
+    assert bastion._runtime.https_proxy == "http://secure.example:3128" and bastion._runtime.http_proxy is None
+    ecs = factory.client("ecs")
+    assert (ecs.endpoint, ecs.proxy, ecs._runtime.http_proxy) == ("http://127.0.0.1:9", None, None)
+    assert factory.with_credentials("AK2", "SK2").proxies is policy
+
+
+class _Identity(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"RequestId": "R-1", "AccountId": "1000000000000001", "Arn": "acs:ram::1:root",
+                           "IdentityType": "Account", "UserId": "1"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+
+def test_http_proxy_is_not_used_for_a_loopback_endpoint_by_the_real_sdk(monkeypatch):
+    """Before, darabonba sent every call through HTTP_PROXY, 127.0.0.1 included, whatever NO_PROXY said."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = "http://127.0.0.1:%d" % probe.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", dead)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Identity)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        factory = ClientFactory(static_credential("AK", "SK"), endpoint_url="http://127.0.0.1:%d" % server.server_address[1])
+        assert factory.client("sts").call("get_caller_identity")["AccountId"] == "1000000000000001"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_failed_call_carries_its_endpoint_and_proxy(connection_error, sleep):
+    proxy = Proxy("http://proxy.example:3128", "HTTPS_PROXY")
+    client = AlicloudClient("bastionhost", FakeSdk(connection_error("Connection refused")), None, "RUNTIME",
+                            Backoff(tries=1, sleep=sleep), endpoint="https://yundun-bastionhost.aliyuncs.com",
+                            proxy=proxy)
+    with pytest.raises(Exception) as raised:
+        client.call("list_hosts", "REQUEST")
+    assert (raised.value.alicloud_endpoint, raised.value.alicloud_proxy) == (
+        "https://yundun-bastionhost.aliyuncs.com", proxy)

@@ -27,6 +27,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.client import
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import (
     COMMON_ARGUMENT_SPEC,
     AlicloudModule,
+    credential_whitespace,
 )
 
 ENV_VARS = [
@@ -179,3 +180,73 @@ def test_doc_fragment_documents_exactly_the_common_argument_spec():
     assert _documented(documentation["options"]) == _specified(COMMON_ARGUMENT_SPEC)
     env_vars = " ".join(" ".join(option["description"]) for option in documentation["options"].values())
     assert all("E(%s)" % name in env_vars for name in ENV_VARS)
+
+
+# --- credentials with whitespace around them -------------------------------------------------
+
+def test_a_secret_from_the_environment_with_a_trailing_newline_is_refused_naming_the_variable(
+        capsys, monkeypatch, make_module):
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "pasted-secret\n")
+    built = []
+    monkeypatch.setattr(module_utils.ClientFactory, "from_params", lambda *a, **k: built.append(1))
+    result = failure(capsys, lambda: make_module({"instance_id": "x", "access_key_id": "LTAIops", "region": "cn-hangzhou"}))
+    assert result["msg"] == (
+        "access_key_secret (from the environment variable ALIBABA_CLOUD_ACCESS_KEY_SECRET) has a trailing newline: "
+        "remove the whitespace around the value (a key id, secret or token never has any); its value is not shown, "
+        "and nothing was called")
+    assert "pasted-secret" not in json.dumps(result) and built == []
+
+
+def test_every_credential_with_whitespace_is_named_in_one_error(capsys, monkeypatch, make_module):
+    monkeypatch.setenv("ALICLOUD_ACCESS_KEY", " LTAIops")
+    result = failure(capsys, lambda: make_module({"instance_id": "x", "access_key_secret": "ops-secret ",
+                                                  "security_token": "\ttoken-value\r\n"}))
+    assert result["msg"].startswith(
+        "access_key_id (from the environment variable ALICLOUD_ACCESS_KEY) has a leading space; access_key_secret "
+        "(from the access_key_secret option) has a trailing space; security_token (from the security_token option) "
+        "has leading and trailing whitespace: remove the whitespace")
+    assert "LTAIops" not in result["msg"]   # a key id is no secret (the invocation shows it), but the message never has it
+    output = json.dumps(result)
+    assert "ops-secret" not in output and "token-value" not in output
+
+
+@pytest.mark.parametrize("value,said", [
+    ("secret\n", "a trailing newline"),
+    ("secret\r\n", "a trailing newline"),
+    ("\nsecret", "a leading newline"),
+    ("secret\t", "trailing whitespace"),
+    ("  secret  ", "leading and trailing whitespace"),
+])
+def test_the_kind_of_whitespace_is_said(value, said):
+    message = credential_whitespace({"access_key_secret": value}, environ={})
+    assert message.startswith("access_key_secret (from the access_key_secret option) has %s:" % said)
+
+
+def test_credentials_without_whitespace_pass():
+    params = {"access_key_id": "LTAIops", "access_key_secret": "ops-secret", "security_token": None}
+    assert credential_whitespace(params, environ={}) is None
+    assert credential_whitespace({"access_key_id": "", "access_key_secret": None}, environ={}) is None
+
+
+def test_fail_json_api_masks_the_body_of_an_answer_that_is_not_the_apis(capsys, make_module):
+    module = make_module({"instance_id": "x", "access_key_id": "LTAIops", "access_key_secret": "ops-secret",
+                          "region": "cn-hangzhou"})
+    page = '<html><body><h1>Welcome to nginx!</h1></body></html>'
+
+    class DaraResponse:
+        status_code, status_message, headers, body = 200, "OK", {"content-type": "text/html"}, page.encode()
+
+    def parse():
+        _response = DaraResponse()  # noqa: F841  (what the SDK's frame holds when it raises)
+        raise RuntimeError('Failed to parse the value as json format, Value: "%s".' % page)
+
+    try:
+        parse()
+    except RuntimeError as exc:
+        result = failure(capsys, lambda: module.fail_json_api(exc, "failed to list hosts"))
+    assert result["msg"] == (
+        "failed to list hosts: the answer of the endpoint was HTTP 200 OK (text/html), not an Alibaba Cloud API "
+        "answer: the endpoint, or a proxy in between, is not the API. Check endpoint_url/endpoints and the proxy "
+        "variables (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).")
+    assert result["error"]["http_status"] == 200
+    assert "nginx" not in json.dumps(result)

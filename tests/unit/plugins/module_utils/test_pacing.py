@@ -229,7 +229,7 @@ def test_an_open_breaker_stops_retries_and_writes_at_once(connection_error):
     def refused():
         pacing.before("bastionhost", "list_hosts")
         calls.append(1)
-        pacing.after("bastionhost", "list_hosts", 0.0, gone)
+        pacing.after("bastionhost", "list_hosts", pacing.clock(), gone)
         raise gone
 
     with pytest.raises(EndpointUnavailable) as raised:
@@ -254,3 +254,48 @@ def test_sleeps_end_when_the_breaker_opens(connection_error):
     started = clock()
     breaker.sleep(30)
     assert clock() - started < 5
+
+
+READ_TIMEOUT = "HTTPConnectionPool(host='127.0.0.1', port=9): Read timed out. (read timeout=10.0)"
+
+
+def test_the_breaker_opens_when_calls_in_a_row_went_unanswered_for_its_silence(connection_error):
+    """An endpoint that accepts connections and never answers costs a read timeout a call: the breaker opens
+    after ``silence`` seconds of that, counted from the first call's send, whatever the count."""
+    clock = Clock(0.0)
+    breaker = CircuitBreaker(threshold=5, silence=30.0, clock=clock)
+    timeout = connection_error(READ_TIMEOUT)
+    for sent in (0.0, 10.5, 21.0):
+        clock.now = sent + 10.0
+        breaker.record(timeout, sent)
+    assert breaker.is_open and breaker.failures == 3
+    with pytest.raises(EndpointUnavailable) as raised:
+        breaker.check()
+    assert (raised.value.failures, raised.value.seconds, raised.value.inner_exception) == (3, 31.0, timeout)
+
+
+def test_an_answer_starts_the_silence_again(connection_error):
+    clock = Clock(0.0)
+    breaker = CircuitBreaker(threshold=5, silence=30.0, clock=clock)
+    timeout = connection_error(READ_TIMEOUT)
+    clock.now = 10.0
+    breaker.record(timeout, 0.0)
+    clock.now = 20.0
+    breaker.record(None, 19.0)
+    clock.now = 45.0
+    breaker.record(timeout, 35.0)
+    assert not breaker.is_open, 'the silence runs from the first unanswered call after the answer'
+    clock.now = 65.0
+    breaker.record(timeout, 55.0)
+    assert breaker.is_open and breaker.seconds == 30.0
+
+
+def test_pacing_hands_the_send_time_to_the_breaker(connection_error):
+    clock = Clock(0.0)
+    pacing = Pacing(clock=clock)
+    assert pacing.breaker.clock is clock
+    clock.now = 10.0
+    pacing.after("bastionhost", "list_hosts", 0.0, connection_error(READ_TIMEOUT))
+    clock.now = 30.0
+    pacing.after("bastionhost", "list_hosts", 20.0, connection_error(READ_TIMEOUT))
+    assert pacing.breaker.is_open and pacing.breaker.seconds == 30.0

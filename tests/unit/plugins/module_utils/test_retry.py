@@ -188,3 +188,30 @@ def test_a_throttled_or_refused_write_is_never_read_back(api_error, sleep):
     with pytest.raises(Exception):
         write_with_read_back(refused, read_back, Backoff(sleep=sleep, uniform=upper_bound))
     assert (write.calls, refused.calls, read_back.calls) == (2, 1, 0)
+
+
+# --- an endpoint that never answers -------------------------------------------------------
+
+def test_a_read_timeout_is_retried_only_until_the_circuit_breaker_gives_up(connection_error):
+    """Each call to an endpoint that accepts the connection and never answers costs the read timeout (10 s):
+    the breaker's silence (30 s) ends the retries after three calls, not after six tries (60 s and more)."""
+    from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import EndpointUnavailable, Pacing
+
+    now = [0.0]
+    pacing = Pacing(clock=lambda: now[0])
+    calls = []
+
+    def silent():
+        pacing.before("bastionhost", "describe_instances")
+        sent = pacing.clock()
+        now[0] += 10.0
+        calls.append(sent)
+        error = connection_error("HTTPConnectionPool(host='127.0.0.1', port=9): Read timed out. (read timeout=10.0)")
+        pacing.after("bastionhost", "describe_instances", sent, error)
+        raise error
+
+    with pytest.raises(EndpointUnavailable) as raised:
+        call_with_retry(silent, Backoff(tries=6, delay=0.001), pacing)
+    assert calls == [0.0, 10.0, 20.0] and now[0] == 30.0
+    assert (raised.value.failures, raised.value.seconds) == (3, 30.0)
+    assert is_retryable_error(connection_error("Read timed out. (read timeout=10.0)")), 'one timeout is worth a retry'
