@@ -2,14 +2,19 @@
 # Copyright: Contributors to the alicloud.bastionhost collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Who the caller is and where it stands in the Resource Directory (ResourceManager, STS, RAM)."""
+"""Who the caller is and where it stands in the Resource Directory (ResourceManager, STS, RAM), and which
+instances are the caller's own (``own_instances``: ECS, RDS and PolarDB of its own account, read with its own
+credentials, no role)."""
 
 from __future__ import annotations
 
+import json
 import re
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.asset_types import ASSET_TYPES
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error, error_details
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.paging import paginate_pages, paginate_tokens
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import tags_match
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
 
@@ -138,10 +143,21 @@ class Directory:
                 "run as one of them" % (self.caller["account_id"], self.management_account, service))
         self.accounts = dict((a["member_id"], a) for a in map(account_facts, list_accounts(rm, include_tags=True)))
 
-    def why_not_a_member(self, member_id):
-        """Why this UID cannot be added to the caller's bastion host (a problem kind), or None when it can."""
+    def why_not_a_member(self, member_id, on_host=None, removing=False):
+        """Why this UID cannot be named by the task (a problem kind), or None when it can. Without ``on_host``
+        (the UIDs on the bastion host), only an account of the resource directory can be named; with it, a
+        member that left the directory while on the bastion host can be named too (to be removed: it cannot
+        be added back while outside the directory)."""
         if member_id not in self.accounts:
-            return "accounts not in this resource directory"
+            if on_host is None:
+                return "accounts not in this resource directory"
+            if member_id in on_host:
+                return None
+            if removing:
+                return ("accounts neither in this resource directory nor on the bastion host (removed already, or a "
+                        "mistyped ID)")
+            return ("accounts not in this resource directory, which cannot be added (a member that left the "
+                    "directory can be removed from the bastion host, not added back)")
         if member_id == self.caller["account_id"]:
             return "the caller's own account is not a member (only member assets can be imported)"
         if member_id == self.management_account:
@@ -150,12 +166,16 @@ class Directory:
             return "delegated administrators are not members (only member assets can be imported)"
         return None
 
+    def outside(self, uids):
+        """The UIDs that are not (or no longer) accounts of the resource directory, sorted."""
+        return sorted(u for u in uids if u not in self.accounts)
+
     def eligible_members(self):
         return [a for a in self.accounts.values() if self.why_not_a_member(a["member_id"]) is None]
 
-    def resolve(self, names_or_ids):
+    def resolve(self, names_or_ids, on_host=None, removing=False):
         """``(uids, problems)`` for UIDs or display names; ``problems`` (problems.Problems) groups the bad
-        entries by what is wrong with them."""
+        entries by what is wrong with them. ``on_host`` and ``removing``: see ``why_not_a_member``."""
         by_name = {}
         for account in self.accounts.values():
             by_name.setdefault(account["display_name"], []).append(account["member_id"])
@@ -178,7 +198,7 @@ class Directory:
             else:
                 problems.add("no account with this display name in the resource directory", repr(entry))
                 continue
-            reason = self.why_not_a_member(uid)
+            reason = self.why_not_a_member(uid, on_host, removing)
             if reason:
                 problems.add(reason, uid)
             elif uid not in uids:
@@ -199,7 +219,8 @@ class Directory:
         return sorted(chosen)
 
     def label(self, member_id):
-        """'UID (display name)' for diffs and messages."""
+        """'UID (display name)' for diffs and messages; the UID alone for an account outside the directory
+        (a member that left it: its display name is no longer known)."""
         account = self.accounts.get(member_id)
         return "%s (%s)" % (member_id, account["display_name"]) if account else member_id
 
@@ -219,3 +240,114 @@ def folder_names(rm, root_folder_id):
             names[folder.get("FolderId")] = folder.get("FolderName")
             pending.append(folder.get("FolderId"))
     return names
+
+
+# --- the caller's own account ---------------------------------------------------------------
+# DescribeInstancesRequest.InstanceIds: "a JSON array that consists of up to 100 instance IDs".
+ECS_IDS_PER_CALL = 100
+# DescribeDBClustersRequest.DBClusterIds: "Separate multiple cluster IDs with commas" (no limit stated): as many
+# as one page holds. DescribeDBInstancesRequest.DBInstanceId is "The instance ID.": one a call.
+POLARDB_IDS_PER_CALL = 100
+
+
+def own_instances(factory, assets, regions, max_workers=4, secrets=()):
+    """``(keys, notes)``: the keys (type, instance id) of those ``assets`` (imported assets: type, instance_id
+    and, for a database, the region ListDatabases gives) that are instances of the caller's own account, and
+    why some could not be looked up (empty when every lookup was made).
+
+    ``factory`` is the caller's own ClientFactory: no role is assumed. A host's region is not in ListHosts, so
+    ECS is asked in every region of ``regions`` (DescribeInstances with ``InstanceIds``, 100 a call); a database
+    in its own region (RDS DescribeDBInstances ``DBInstanceId``, one a call; PolarDB DescribeDBClusters
+    ``DBClusterIds``), or in every region when it has none. ECS answers an empty list to a caller without
+    permission (its API reference), so when some hosts were not found a ``DryRun`` tells "not ours" from "may
+    not look"."""
+    wanted = dict(((a["type"], a["instance_id"]), a) for a in assets if a["type"] in ASSET_TYPES)
+    units = []
+    hosts = sorted(i for t, i in wanted if t == "ecs")
+    for region in regions:
+        units += [("ecs", region, ids) for ids in _chunks(hosts, ECS_IDS_PER_CALL)]
+    for kind in ("rds", "polardb"):
+        by_region = {}
+        for (asset_type, instance_id), asset in sorted(wanted.items()):
+            if asset_type == kind:
+                for region in [asset.get("region")] if asset.get("region") else regions:
+                    by_region.setdefault(region, []).append(instance_id)
+        size = 1 if kind == "rds" else POLARDB_IDS_PER_CALL
+        units += [(kind, region, ids) for region, ids in sorted(by_region.items()) for ids in _chunks(ids, size)]
+
+    def lookup(unit):
+        kind, region, ids = unit
+        return _OWN_LISTERS[kind](factory, region, ids)
+
+    keys, failed = set(), {}
+    for (kind, _region, _ids), found, exc in run_concurrently(max_workers, units, lookup):
+        if exc is None:
+            keys.update((kind, i) for i in found)
+        else:
+            failed.setdefault(kind, exc)
+    notes = [_lookup_note(kind, exc, secrets) for kind, exc in sorted(failed.items())]
+    if "ecs" not in failed and hosts and regions and not set(hosts) <= set(i for t, i in keys if t == "ecs"):
+        note = _ecs_permission_note(factory, regions[0], secrets)
+        if note:
+            notes.append(note)
+    return keys, notes
+
+
+def _chunks(ids, size):
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
+def _own_ecs(factory, region, ids):
+    client = factory.client("ecs", region=region)
+    return [raw.get("InstanceId") for raw in paginate_tokens(lambda token, size: client.call(
+        "describe_instances", client.models.DescribeInstancesRequest(
+            region_id=region, instance_ids=json.dumps(ids), next_token=token, max_results=size), retry=True),
+        ("Instances", "Instance"), max_results=ECS_IDS_PER_CALL)]
+
+
+def _own_rds(factory, region, ids):
+    client = factory.client("rds", region=region)
+    found = []
+    for instance_id in ids:
+        request = client.models.DescribeDBInstancesRequest(region_id=region, dbinstance_id=instance_id)
+        found += [raw.get("DBInstanceId") for raw in paginate_pages(lambda number, size, request=request: client.call(
+            "describe_dbinstances", _paged(request, number, size), retry=True), ("Items", "DBInstance"), page_size=100)]
+    return [i for i in found if i in ids]
+
+
+def _own_polardb(factory, region, ids):
+    client = factory.client("polardb", region=region)
+    request = client.models.DescribeDBClustersRequest(region_id=region, dbcluster_ids=",".join(ids))
+    found = [raw.get("DBClusterId") for raw in paginate_pages(lambda number, size: client.call(
+        "describe_dbclusters", _paged(request, number, size), retry=True), ("Items", "DBCluster"),
+        page_size=POLARDB_IDS_PER_CALL)]
+    return [i for i in found if i in ids]
+
+
+def _paged(request, number, size):
+    request.page_number, request.page_size = number, size
+    return request
+
+
+_OWN_LISTERS = {"ecs": _own_ecs, "rds": _own_rds, "polardb": _own_polardb}
+
+
+def _lookup_note(kind, exc, secrets):
+    message = describe_error(exc, "could not look up %s instances in the caller's own account" % kind, secrets,
+                             remedy=lambda code: "grant the caller %s" % ASSET_TYPES[kind].read_policy)[0]
+    return message
+
+
+def _ecs_permission_note(factory, region, secrets):
+    """Why the caller's own ECS list may be empty: None when the caller may read ECS (a DryRun of
+    DescribeInstances answers DryRunOperation), else what to grant."""
+    client = factory.client("ecs", region=region)
+    try:
+        client.call("describe_instances", client.models.DescribeInstancesRequest(region_id=region, dry_run=True))
+    except Exception as exc:
+        if error_code(exc) == "DryRunOperation":
+            return None
+        return describe_error(exc, "the caller may not read the ECS instances of its own account (DescribeInstances "
+                                   "DryRun), so its hosts imported by hand cannot be told apart", secrets,
+                              remedy=lambda code: "grant the caller %s" % ASSET_TYPES["ecs"].read_policy)[0]
+    return None

@@ -492,10 +492,16 @@ def _with_current(asset, imported):
 
 
 class MemberPlan:
-    """The writes of an rd_member task: members to add and remove, and the assets removed with them."""
+    """The writes of an rd_member task: members to add and remove, and the assets removed with them.
+    ``disputed``: assets of the members to remove whose ownership record and discovery disagree on the
+    member, left as they are (each with ``discovered_member``: a UID, or None for the bastion host's own
+    account)."""
+
+    OWN_ACCOUNT = "the bastion host's own account"
 
     def __init__(self):
         self.to_add, self.to_remove, self.removed_assets = [], [], []
+        self.disputed = []
         self.problems = Problems()
         self.warnings = []
 
@@ -510,13 +516,20 @@ def membership_changes(current, desired, state="present", purge=False):
 
 
 def plan_members(current, desired, state="present", purge=False, remove_assets=False, owned=None,
-                 unattributed=(), max_removals=None, member_label=str):
+                 unattributed=(), max_removals=None, member_label=str, discovered=(), own_keys=(), unread=(),
+                 notes=()):
     """Plan an rd_member task.
 
     ``desired``: the UIDs the task names or selects; ``owned``: ``{member: [imported assets]}``
-    for the members on the bastion host; ``unattributed``: imported assets whose member is unknown
-    (no ownership record, not found by discovery): they block any removal, since they may belong
-    to a leaving member."""
+    for the members on the bastion host (by ownership record, else by discovery); ``unattributed``: imported
+    assets whose member is unknown (no ownership record, not found by discovery): they block any removal,
+    since they may belong to a leaving member, unless ``own_keys`` (the keys of the instances found in the
+    caller's own account, the bastion host's) holds them. ``discovered``: the assets discovery found in the
+    members (each with member_id): an asset whose ownership record names a leaving member but which discovery
+    (or the own account) places elsewhere is left as it is, with a warning; one that discovery places in a
+    leaving member while its record names another member is refused (the service removes a member only once
+    its assets are gone). ``unread``: members on the bastion host that discovery could not read; ``notes``:
+    why some lookups in the own account could not be made. Both only explain a refusal."""
     plan = MemberPlan()
     if state == "present" and purge and not desired:
         plan.problems.add("purge_members with an empty selection would remove every member; refusing")
@@ -526,12 +539,49 @@ def plan_members(current, desired, state="present", purge=False, remove_assets=F
         return plan
 
     owned = owned or {}
-    plan.removed_assets = sort_assets(a for m in plan.to_remove for a in owned.get(m, []))
-    for asset in sort_assets(unattributed):
+    leaving = set(plan.to_remove)
+    found = dict((asset_key(a), a["member_id"]) for a in discovered)
+    own = set(own_keys)
+
+    def where(asset):
+        """The member discovery places ``asset`` in (OWN_ACCOUNT for the own account), None when not found."""
+        return MemberPlan.OWN_ACCOUNT if asset_key(asset) in own else found.get(asset_key(asset))
+
+    removed, disputed = [], Problems()
+    for member in sorted(owned):
+        for asset in owned[member]:
+            actual = where(asset)
+            if member in leaving and actual in (None, member):
+                removed.append(asset)
+            elif actual is not None and actual != member and (member in leaving or actual in leaving):
+                line = "%s %s (its ownership record names %s, discovery finds it in %s)" % (
+                    asset["type"], asset["instance_id"], member_label(member),
+                    actual if actual == MemberPlan.OWN_ACCOUNT else member_label(actual))
+                if actual in leaving:
+                    plan.problems.add(
+                        "assets that discovery finds in a member to remove while their ownership record names "
+                        "another member: the member cannot be removed while they remain; correct their Comment, or "
+                        "delete them from the bastion host", line)
+                else:
+                    disputed.add("assets whose ownership record and discovery disagree on the member are neither "
+                                 "removed nor updated: correct their Comment, or remove them by hand", line)
+                    plan.disputed.append(dict(asset, discovered_member=None if actual == MemberPlan.OWN_ACCOUNT
+                                              else actual))
+    plan.removed_assets = sort_assets(removed)
+    plan.disputed = sort_assets(plan.disputed)
+    plan.warnings.extend(disputed.lines())
+
+    blocking = [a for a in sort_assets(unattributed) if asset_key(a) not in own]
+    for asset in blocking:
         plan.problems.add(
             "imported assets whose member is unknown (no ownership record, not found in the members' regions "
-            "searched) block removing members: add their regions to asset_regions, or delete them from the "
-            "bastion host", "%s %s" % (asset["type"], asset["instance_id"]))
+            "searched nor in the bastion host's own account) block removing members: add their regions to "
+            "asset_regions, or delete them from the bastion host", "%s %s" % (asset["type"], asset["instance_id"]))
+    if blocking:
+        for member in unread:
+            plan.problems.add("members that could not be read (they may be theirs)", member_label(member))
+        for note in notes:
+            plan.problems.add(note)
     if plan.removed_assets and not remove_assets:
         for asset in plan.removed_assets:
             plan.problems.add("members to remove still have imported assets (set remove_assets: true to remove "
@@ -541,17 +591,27 @@ def plan_members(current, desired, state="present", purge=False, remove_assets=F
     return plan
 
 
-def select_members(directory, members=None, select=None, known_folders=None):
+def select_members(directory, members=None, select=None, known_folders=None, on_host=None, state="present"):
     """``(uids, problems, warnings)``: the members an rd_member task names (UIDs or display names)
     and selects (``select``: folder_ids, tags, all). Inputs that can select nothing are problems;
-    a selection that happens to match nobody is a warning."""
+    a selection that happens to match nobody is a warning. With ``on_host`` (the UIDs on the bastion
+    host), a member that left the resource directory while on the bastion host may be named by its UID:
+    to be removed (a warning says it stays with ``state: present``); any other UID outside the directory
+    is a problem."""
     problems, warnings = Problems(), []
     uids = []
     if members is not None:
         if not members and not select:
             problems.add("members is an empty list: name at least one member, or use select")
-        uids, bad = directory.resolve(members)
+        if on_host is None:
+            uids, bad = directory.resolve(members)
+        else:
+            uids, bad = directory.resolve(members, on_host=set(on_host), removing=state == "absent")
         problems.extend(bad)
+        left = directory.outside(uids) if on_host is not None else []
+        if left and state == "present":
+            warnings.append("members that left the resource directory stay on the bastion host, and cannot be added "
+                            "back until they rejoin it (remove them with state: absent): %s" % ", ".join(left))
     if select is not None:
         folder_ids, tags = select.get("folder_ids"), select.get("tags")
         if not (folder_ids or tags or select.get("all")):

@@ -16,9 +16,15 @@ description:
     its version is V3.2.48 or later; Resource Directory is enabled; the caller is the management account or a
     delegated administrator of O(service_principal); the resource directory has at least one member; when the
     caller is a RAM user, it has both C(AliyunYundunBastionHostFullAccess) and C(AliyunResourceDirectoryFullAccess),
-    attached directly or through one of its groups; and the caller can assume O(member_role_name) in a member
+    attached directly or through one of its groups; and the caller can assume O(member_role_name) in the members
     (C(member_role_assumable)): it is not an account's root, which STS AssumeRole refuses, and STS AssumeRole into
-    that role in one member succeeds (a read: no write is made)."
+    that role succeeds in at least one member (a read: no write is made)."
+  - "C(member_role_assumable) tries every member of the resource directory (not the management account, the
+    delegated administrators or the caller), at most 4 at a time (the default C(max_concurrency) of the other
+    modules, far below STS's 100 AssumeRole calls a second per account). It passes when the role can be assumed in
+    at least one member: one member whose role was deleted, or no longer trusts the caller, does not stop the
+    others. Each member it could not assume into is in RV(unassumable_members) with the reason and what to do, and,
+    when the check passes all the same, in a warning."
   - A check that cannot be evaluated, for example because the caller may not read RAM, is reported with
     RV(checks[].passed) null and counts as not met.
 author:
@@ -48,7 +54,7 @@ notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
   - "Calls STS C(GetCallerIdentity), Bastionhost C(DescribeInstances), ResourceManager C(GetResourceDirectory),
     C(ListDelegatedAdministrators) and C(ListAccounts), for a RAM user RAM C(ListPoliciesForUser),
-    C(ListGroupsForUser) and C(ListPoliciesForGroup), and STS C(AssumeRole) into one member's role."
+    C(ListGroupsForUser) and C(ListPoliciesForGroup), and STS C(AssumeRole) into each member's role."
 """
 
 EXAMPLES = r"""
@@ -124,6 +130,40 @@ caller:
       description: The RAM user name when the caller is a RAM user, otherwise null.
       type: str
       sample: ops
+unassumable_members:
+  description:
+    - The members whose O(member_role_name) the caller could not assume, sorted by account ID; empty when every
+      member's could be assumed, or when C(member_role_assumable) tried none.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    member_id:
+      description: The member's account ID.
+      type: str
+      sample: "1000000000000011"
+    display_name:
+      description: The member's display name in the resource directory.
+      type: str
+      sample: shop-prod
+    role_arn:
+      description: The role the caller tried to assume.
+      type: str
+      sample: acs:ram::1000000000000011:role/ResourceDirectoryAccountAccessRole
+    code:
+      description: The error code STS AssumeRole answered; null when there was none.
+      type: str
+      sample: EntityNotExist.Role
+    reason:
+      description: Why it failed, with the code and request id.
+      type: str
+      sample: "The role not exists (code: EntityNotExist.Role, request id: 6C5A...)"
+    remediation:
+      description: What to do about it.
+      type: str
+      sample: Create the role ResourceDirectoryAccountAccessRole in account 1000000000000011, trusting account
+        1000000000000001, or set member_role_name to a role that exists there.
 instance:
   description: The bastion host as M(alicloud.bastionhost.instance_info) returns it; null when it was not found.
   returned: always
@@ -137,6 +177,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion impor
     find_instance,
     version_problem,
 )
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import (
     REQUIRED_RAM_POLICIES,
     caller_identity,
@@ -158,6 +199,12 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery imp
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import multi_account_argument_spec
+
+# How many members' roles are tried at once: the other modules' default max_concurrency (this one has no such
+# option), far below STS's quota of 100 AssumeRole calls a second per account.
+ROLE_CHECK_WORKERS = 4
+# How many unassumable members the check's detail and the warning name before counting the rest.
+SHOWN_MEMBERS = 10
 
 # Errors that mean "this caller may not look", which leave a check unevaluated.
 NOT_ALLOWED_CODES = ("Forbidden.RAM", "NoPermission", "Forbidden", "OperationDenied.NotManagementOrDelegatedAdmin")
@@ -196,6 +243,7 @@ class Prerequisites:
         self.rm = module.client("resourcemanager")
         self.ram = module.client("ram")
         self.accounts, self.management_account = None, None
+        self.unassumable = []
         try:
             self.caller = caller_identity(module.client("sts"))
         except Exception as exc:
@@ -340,6 +388,8 @@ class Prerequisites:
             return set()
 
     def role_check(self):
+        """member_role_assumable: the role assumed in every member, ROLE_CHECK_WORKERS at a time; it passes when
+        it worked in one. The members it did not work in go to ``self.unassumable``."""
         name = "member_role_assumable"
         role = self.module.params["member_role_name"]
         account = self.caller["account_id"]
@@ -353,15 +403,28 @@ class Prerequisites:
         if not members:
             return unknown(name, "skipped: no member account to assume %s in" % role, "Fix has_members first.")
         access = MemberAccess(self.module.clients, role, account, self.module.secret_values())
-        try:
-            access.factory_for(members[0])
-        except Exception as exc:
-            reason, details = error_reason(exc)
-            remedy = member_role_remediation(details["code"], role, members[0], account, exc)
-            detail = scrub("cannot assume %s in member %s: %s" % (member_role_arn(members[0], role), members[0],
-                                                                  reason), self.module.secret_values())
-            return unmet(name, detail, "%s%s." % (remedy[0].upper(), remedy[1:]))
-        return met(name, "the caller %s assumed %s in member %s" % (self.caller["arn"], role, members[0]))
+        outcomes = run_concurrently(ROLE_CHECK_WORKERS, members, access.factory_for)
+        assumed = [member for member, _factory, exc in outcomes if exc is None]
+        self.unassumable = [self.unassumable_member(member, role, exc) for member, _factory, exc in outcomes
+                            if exc is not None]
+        if assumed:
+            detail = "the caller %s assumed %s in %d of %d members (%s)" % (
+                self.caller["arn"], role, len(assumed), len(members), shown(assumed))
+            if self.unassumable:
+                detail += "; not in %s (see unassumable_members)" % shown([m["member_id"] for m in self.unassumable])
+            return met(name, detail)
+        return unmet(name, "cannot assume %s in any of the %d members: %s%s" % (
+            role, len(members), "; ".join("%s: %s" % (m["member_id"], m["reason"].rstrip("."))
+                                          for m in self.unassumable[:SHOWN_MEMBERS]), more(self.unassumable, "; ")),
+                     role_remediation(self.unassumable, role, account))
+
+    def unassumable_member(self, member, role, exc):
+        reason, details = error_reason(exc)
+        remedy = member_role_remediation(details["code"], role, member, self.caller["account_id"], exc)
+        names = dict((a.get("AccountId"), a.get("DisplayName")) for a in self.accounts or [])
+        return dict(member_id=member, display_name=names.get(member), role_arn=member_role_arn(member, role),
+                    code=details["code"], reason=scrub(reason, self.module.secret_values()),
+                    remediation=sentence(remedy))
 
     def run(self):
         instance, checks = self.instance_checks()
@@ -369,6 +432,42 @@ class Prerequisites:
         checks.append(self.ram_check())
         checks.append(self.role_check())
         return instance, checks
+
+
+def shown(uids):
+    """Up to SHOWN_MEMBERS UIDs, then how many more."""
+    more = " and %d more" % (len(uids) - SHOWN_MEMBERS) if len(uids) > SHOWN_MEMBERS else ""
+    return ", ".join(uids[:SHOWN_MEMBERS]) + more
+
+
+def role_remediation(unassumable, role, caller_account):
+    """What to do when no member's role could be assumed: one remedy per error code, naming its members."""
+    by_code = {}
+    for member in unassumable:
+        by_code.setdefault(member["code"], []).append(member)
+    remedies = []
+    for code, members in sorted(by_code.items(), key=lambda item: str(item[0])):
+        remedy = members[0]["remediation"] if len(members) == 1 else sentence(member_role_remediation(
+            code, role, shown([m["member_id"] for m in members]), caller_account))
+        remedies.append(remedy)
+    return " ".join(remedies)
+
+
+def sentence(text):
+    return "%s%s." % (text[0].upper(), text[1:])
+
+
+def more(unassumable, separator=" | "):
+    count = len(unassumable) - SHOWN_MEMBERS
+    return "%sand %d more (see unassumable_members)" % (separator, count) if count > 0 else ""
+
+
+def unassumable_warning(role, unassumable):
+    """One warning naming each member whose role could not be assumed, with its reason and remedy."""
+    return "member_role_assumable: could not assume %s in %d member(s): %s%s" % (
+        role, len(unassumable), " | ".join("%s%s: %s. %s" % (
+            m["member_id"], " (%s)" % m["display_name"] if m["display_name"] else "", m["reason"].rstrip("."),
+            m["remediation"]) for m in unassumable[:SHOWN_MEMBERS]), more(unassumable))
 
 
 def unmet_summary(instance_id, checks):
@@ -389,7 +488,11 @@ def main():
     prerequisites = Prerequisites(module)
     instance, checks = prerequisites.run()
     ready = all(c["passed"] for c in checks)
-    result = dict(changed=False, ready=ready, checks=checks, caller=prerequisites.caller, instance=instance)
+    result = dict(changed=False, ready=ready, checks=checks, caller=prerequisites.caller, instance=instance,
+                  unassumable_members=prerequisites.unassumable)
+    if prerequisites.unassumable and any(c["name"] == "member_role_assumable" and c["passed"] for c in checks):
+        # When the check fails, its detail and the task's message name them already.
+        module.warn(unassumable_warning(module.params["member_role_name"], prerequisites.unassumable))
     if not ready and module.params["fail_on_unmet"]:
         module.fail_json(msg=unmet_summary(module.params["instance_id"], checks), **result)
     module.exit_json(**result)

@@ -14,8 +14,13 @@ description:
     Configuration > Multi-account Management > Add Member Account), so that their assets can be imported.
   - Members are given by account ID or display name in O(members), and/or selected by folder or tag with O(select).
   - Everything is resolved and validated before the first change; an unknown name, an account outside the resource
-    directory, the caller itself, the management account, a delegated administrator, a caller that is a member
-    (wrong direction) or a bastion host whose edition or version does not support it fails the task with no change.
+    directory (but a member that left it while on the bastion host), the caller itself, the management account, a
+    delegated administrator, a caller that is a member (wrong direction) or a bastion host whose edition or version
+    does not support it fails the task with no change.
+  - A member that left the resource directory while on the bastion host can be named by its account ID (its display
+    name is no longer known, so results, messages and the diff show the ID) to be removed, with its assets as any
+    other member's. It cannot be added back while outside the directory; named with O(state=present) it stays, with
+    a warning.
   - The safety rule. The task removes only the members it names or selects with O(state=absent) or, with
     O(purge_members=true), the members on the bastion host beyond those it names or selects; never when the
     selection is empty (an empty O(members) list, a O(select) without criteria, an unknown folder, a selection that
@@ -26,7 +31,16 @@ description:
     imported by M(alicloud.bastionhost.member_asset) carries its member and region in its Comment (the ownership
     record C(imported by alicloud.bastionhost from member <UID> in <region>)); an asset without one (imported by
     hand) is attributed by discovering the members' ECS, RDS and PolarDB instances through O(member_role_name) in
-    O(asset_regions). While any imported asset cannot be attributed, no member is removed.
+    O(asset_regions), and else by looking its instance up in the caller's own account (the bastion host's; no role
+    is needed, but the caller needs C(AliyunECSReadOnlyAccess), C(AliyunRDSReadOnlyAccess) and
+    C(AliyunPolardbReadOnlyAccess) there); an asset of the bastion host's own account is never removed and never
+    blocks. While any imported asset cannot be attributed, no member is removed.
+  - The ownership records of the assets of the members to remove are checked against discovery. An asset whose
+    record names a member to remove while discovery finds it in another member, or in the caller's own account (a
+    Comment pasted by a person), is neither removed nor updated, and a warning names it (RV(disputed_assets)); one
+    that discovery finds in a member to remove while its record names another member fails the task before any
+    write (the member could not be removed while it remains). A member whose role cannot be assumed is named in a
+    warning; the records of the others are checked all the same.
 author:
   - Alicloud Bastionhost Collection Maintainers (@alicloud-ansible)
 options:
@@ -85,7 +99,8 @@ options:
   asset_regions:
     description:
       - Regions where the members' instances are discovered, to attribute imported assets that have no ownership
-        record, when members are removed.
+        record and to check the records of the members to remove, when members are removed; the caller's own ECS
+        instances are looked up in them too.
       - Defaults to O(region) and the regions of the bastion host's imported assets that are known.
     type: list
     elements: str
@@ -109,7 +124,11 @@ notes:
     C(RemoveInstanceRdMember); ResourceManager C(GetResourceDirectory), C(ListDelegatedAdministrators) and
     C(ListAccounts) (and C(ListFoldersForParent) with O(select.folder_ids)); STS C(GetCallerIdentity); and, when
     removing members, C(ListHosts), C(ListDatabases), C(DeleteHost), C(DeleteDatabase) and, for imported assets
-    without an ownership record, STS C(AssumeRole) and the ECS, RDS and PolarDB list APIs in the members."
+    without an ownership record or whose record names a member to remove, STS C(AssumeRole) and the ECS, RDS and
+    PolarDB list APIs in the members, then in the caller's own account ECS C(DescribeInstances) with C(InstanceIds)
+    (100 a call, in each of O(asset_regions); a C(DryRun) when some are not found, since ECS answers a caller
+    without permission an empty list), RDS C(DescribeDBInstances) with C(DBInstanceId) and PolarDB
+    C(DescribeDBClusters) with C(DBClusterIds), in the database's region."
 """
 
 EXAMPLES = r"""
@@ -183,6 +202,35 @@ removed_assets:
   type: list
   elements: raw
   sample: ["1000000000000021 ecs i-bp1abc"]
+disputed_assets:
+  description:
+    - Imported assets of the members to remove whose ownership record and discovery disagree on the member, left
+      as they are. RV(disputed_assets[].member_id) is the member the record names.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    member_id:
+      description: The member the asset's ownership record names.
+      type: str
+    type:
+      description: C(ecs), C(rds) or C(polardb).
+      type: str
+    instance_id:
+      description: The source instance.
+      type: str
+    region:
+      description: The region of the ownership record.
+      type: str
+    asset_id:
+      description: The host or database ID on the bastion host.
+      type: str
+    discovered_member_id:
+      description: The member discovery finds the instance in; null when it is the bastion host's own account's.
+      type: str
+  sample: [{"member_id": "1000000000000012", "type": "ecs", "instance_id": "i-bp1abc", "region": "cn-hangzhou",
+            "asset_id": "12", "discovered_member_id": "1000000000000011"}]
 failures:
   description: On a partial failure, each distinct failure once, the writes that failed the same way together.
   returned: failure
@@ -230,17 +278,21 @@ failed_assets:
 
 from functools import partial
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost, DoneElsewhere
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import folder_names
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import MemberAccess, discover_assets
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import asset_label, sort_assets
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import folder_names, own_instances
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import (
+    MemberAccess,
+    discover_assets,
+    known_regions,
+)
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.model import asset_key, asset_label, sort_assets
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import AlicloudModule
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import (
     multi_account_argument_spec,
     multi_account_option_problems,
     read_directory,
-    require_known_regions,
     require_multi_account_instance,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
@@ -272,15 +324,17 @@ def argument_spec():
     return spec
 
 
-def read_selection(module, directory):
-    """The UIDs the task names or selects; fails on any input that selects nothing."""
+def read_selection(module, directory, current):
+    """The UIDs the task names or selects; fails on any input that selects nothing. A member that left the
+    resource directory can be named by its UID while it is on the bastion host (``current``)."""
     select = module.params["select"]
     known_folders = None
     if select and select.get("folder_ids"):
         rm = module.client("resourcemanager")
         known_folders = module.api_read("list the folders of the resource directory",
                                         partial(folder_names, rm, directory.root_folder_id))
-    uids, problems, warnings = select_members(directory, module.params["members"], select, known_folders)
+    uids, problems, warnings = select_members(directory, module.params["members"], select, known_folders,
+                                              on_host=current, state=module.params["state"])
     if problems:
         module.fail_json(msg=problems.message("invalid members, nothing was changed",
                                               len(module.params["members"] or [])))
@@ -289,39 +343,82 @@ def read_selection(module, directory):
     return uids
 
 
-def read_asset_owners(module, directory, bastion, members_on_host):
-    """``(owned, unattributed)``: the bastion host's imported assets by member. Assets without an
-    ownership record are attributed by discovering every member on the bastion host."""
+class AssetOwners:
+    """Whose the bastion host's imported assets are: ``owned`` ``{member: [assets]}`` and ``unattributed``
+    (planning.attribute_assets), what discovery found in the members (``discovered``) and could not read
+    (``unread``: ``{member: exception}``), and which instances are the caller's own (``own_keys``, with
+    ``notes`` saying why some could not be looked up)."""
+
+    def __init__(self, imported=(), discovered=(), unread=None, own_keys=(), notes=()):
+        self.owned, self.unattributed = attribute_assets(list(imported), list(discovered))
+        self.discovered = list(discovered)
+        self.unread = unread or {}
+        self.own_keys = set(own_keys)
+        self.notes = list(notes)
+
+
+def read_asset_owners(module, directory, bastion, members_on_host, leaving):
+    """The AssetOwners of the bastion host's imported assets, when members are removed. Assets without an
+    ownership record, and those whose record names a member to remove (to check the record), are looked for
+    by discovering every member on the bastion host (a member that cannot be read is named in a warning) and
+    then, those still not found, among the caller's own instances (no role: the bastion host's own account)."""
     params, region = module.params, module.region
     imported = module.api_read("list the assets imported into %s" % bastion.instance_id, bastion.imported_assets)
-    unrecorded = [a for a in imported if not a["member_id"]]
-    discovered = []
-    if unrecorded and members_on_host:
-        regions = params["asset_regions"] or sorted(set([region]) | set(a["region"] for a in imported if a["region"]))
-        access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
-                              module.secret_values())
-        require_known_regions(module, access, members_on_host[0], regions, "asset_regions", directory.label)
-        discovered, errors = discover_assets(access.factory_for, members_on_host, regions,
-                                             types=sorted(set(a["type"] for a in unrecorded)),
-                                             max_workers=params["max_concurrency"])
-        if errors:
-            module.fail_json(msg="nothing was changed: the members' assets must be known before members are removed, "
-                                 "and these members could not be read: %s" % " | ".join(
-                                     access.describe(m, exc, directory.label)[0] for m, exc in sorted(errors.items())))
-    return attribute_assets(imported, discovered)
+    concerned = [a for a in imported if not a["member_id"] or a["member_id"] in leaving]
+    if not concerned or not members_on_host:
+        return AssetOwners(imported)
+    regions = params["asset_regions"] or sorted(set([region]) | set(a["region"] for a in imported if a["region"]))
+    access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
+                          module.secret_values())
+    check_regions(module, access, members_on_host, regions)
+    discovered, unread = discover_assets(access.factory_for, members_on_host, regions,
+                                         types=sorted(set(a["type"] for a in concerned)),
+                                         max_workers=params["max_concurrency"])
+    for member, exc in sorted(unread.items()):
+        module.warn("could not read member %s, so its assets are not known by discovery: %s" % (
+            directory.label(member), access.describe(member, exc, directory.label)[0]))
+    owners = AssetOwners(imported, discovered, unread)
+    found = set(asset_key(a) for a in discovered)
+    lookup = owners.unattributed + [a for a in imported if a["member_id"] in leaving and asset_key(a) not in found
+                                    and a.get("source_state") != "Release"]
+    if lookup:
+        owners.own_keys, owners.notes = own_instances(module.clients, lookup, regions, params["max_concurrency"],
+                                                      module.secret_values())
+    return owners
+
+
+def check_regions(module, access, members, regions):
+    """Fails unless every region of ``regions`` is one ECS has (DescribeRegions), read in the first member
+    whose role works, else in the caller's own account: a misspelled region would find nothing."""
+    errors = []
+    for factory in [partial(access.factory_for, m) for m in members] + [lambda: module.clients]:
+        try:
+            known = known_regions(factory())
+            break
+        except Exception as exc:
+            errors.append(exc)
+    else:
+        module.fail_json(msg="nothing was changed: cannot list the regions (ECS DescribeRegions) to check "
+                             "asset_regions: %s" % describe_error(errors[-1], "ECS DescribeRegions",
+                                                                  module.secret_values())[0])
+    unknown = [r for r in regions if r not in known]
+    if unknown:
+        module.fail_json(msg="nothing was changed: unknown region IDs in asset_regions: %s (known regions: %s)" % (
+            ", ".join(unknown), ", ".join(known)))
 
 
 def apply(module, bastion, plan):
     """The writes, at most max_concurrency at a time, in a safe order: every asset of the members
     removed, then those members (only the ones whose assets are all gone) and the new members.
-    Returns ``(added, removed, removed_assets, failures)``."""
+    A write another run already made (an overlapping offboarding) is read back and not a failure, nor
+    counted as this run's. Returns ``(added, removed, removed_assets, failures)``."""
     workers = module.params["max_concurrency"]
     failures = Failures(module.secret_values())
     removed_assets, blocked = [], set()
     for asset, _value, exc in run_concurrently(workers, plan.removed_assets, bastion.delete_asset):
         if exc is None:
             removed_assets.append(asset)
-        else:
+        elif not isinstance(exc, DoneElsewhere):
             blocked.add(asset["member_id"])
             failures.add("failed_assets", asset_view(asset), "remove asset", "failed to remove %s %s" % (
                 asset["type"], asset["instance_id"]), exc, asset_label(asset))
@@ -330,7 +427,7 @@ def apply(module, bastion, plan):
     for (action, member), _value, exc in run_concurrently(workers, jobs, partial(change_member, bastion)):
         if exc is None:
             done.append((action, member))
-        else:
+        elif not isinstance(exc, DoneElsewhere):
             failures.add("failed_members", dict(member_id=member), action, "failed to %s member %s" % (
                 action, member), exc, member)
     added = sorted(m for action, m in done if action == "add")
@@ -363,24 +460,31 @@ def read_plan(module, bastion):
     params = module.params
     require_multi_account_instance(module, bastion)
     directory = read_directory(module, "cannot manage the members of bastion host %s" % bastion.instance_id)
-    desired = read_selection(module, directory)
     current = module.api_read("list the members of %s" % bastion.instance_id, bastion.members)
-    owned, unattributed = {}, []
-    if membership_changes(current, desired, params["state"], params["purge_members"])[1]:
-        owned, unattributed = read_asset_owners(module, directory, bastion, sorted(current))
-    plan = plan_members(current, desired, params["state"], params["purge_members"], params["remove_assets"], owned,
-                        unattributed, params["max_removals"], directory.label)
+    desired = read_selection(module, directory, current)
+    owners = AssetOwners()
+    leaving = membership_changes(current, desired, params["state"], params["purge_members"])[1]
+    if leaving:
+        owners = read_asset_owners(module, directory, bastion, sorted(current), set(leaving))
+    plan = plan_members(current, desired, params["state"], params["purge_members"], params["remove_assets"],
+                        owners.owned, owners.unattributed, params["max_removals"], directory.label,
+                        discovered=owners.discovered, own_keys=owners.own_keys, unread=sorted(owners.unread),
+                        notes=owners.notes)
+    for warning in plan.warnings:
+        module.warn(warning)
     if plan.problems:
         module.fail_json(msg=plan.problems.message("nothing was changed"))
     return directory, current, plan
 
 
-def report(module, directory, current, after, added, removed, removed_assets, failures=None):
+def report(module, directory, current, after, added, removed, removed_assets, disputed, failures=None):
     result = dict(changed=bool(added or removed or removed_assets),
                   **diff_if_asked(module, partial(diff_of, directory, current, after, removed_assets)))
     full = module.params["full_results"]
     result.update(members=member_results(directory, after), added=added, removed=removed,
-                  removed_assets=[asset_view(a) if full else asset_label(a) for a in removed_assets])
+                  removed_assets=[asset_view(a) if full else asset_label(a) for a in removed_assets],
+                  disputed_assets=[dict(asset_view(a), discovered_member_id=a["discovered_member"])
+                                   for a in disputed])
     if failures:
         failures.fail(module, "bastion host %s" % bastion_id(module), "added %s, removed %s, removed %d assets" % (
             ", ".join(added) or "no member", ", ".join(removed) or "no member", len(removed_assets)), full,
@@ -402,10 +506,10 @@ def main():
     directory, current, plan = read_plan(module, bastion)
     if module.check_mode or not (plan.to_add or plan.to_remove):
         after = sorted((set(current) | set(plan.to_add)) - set(plan.to_remove))
-        report(module, directory, current, after, plan.to_add, plan.to_remove, plan.removed_assets)
+        report(module, directory, current, after, plan.to_add, plan.to_remove, plan.removed_assets, plan.disputed)
     added, removed, removed_assets, failures = apply(module, bastion, plan)
     final = module.api_read("list the members of %s" % bastion_id(module), bastion.members)
-    report(module, directory, current, final, added, removed, removed_assets, failures)
+    report(module, directory, current, final, added, removed, removed_assets, plan.disputed, failures)
 
 
 if __name__ == "__main__":

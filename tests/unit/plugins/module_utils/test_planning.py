@@ -261,12 +261,19 @@ class FakeDirectory:
         self.accounts = {A: {"folder_id": "fd-prod", "tags": {}}, B: {"folder_id": "fd-prod", "tags": {}},
                          C: {"folder_id": "fd-dev", "tags": {"env": "dev", "bastion": "true"}}}
 
-    def resolve(self, names):
-        problems = Problems()
+    def resolve(self, names, on_host=None, removing=False):
+        problems, uids = Problems(), []
         for name in names:
-            if name not in self.accounts:
+            if name in self.accounts or name in (on_host or ()):
+                uids.append(name)
+            elif on_host is not None and removing:
+                problems.add("neither in the directory nor on the bastion host", name)
+            else:
                 problems.add("unknown", name)
-        return [n for n in names if n in self.accounts], problems
+        return uids, problems
+
+    def outside(self, uids):
+        return sorted(u for u in uids if u not in self.accounts)
 
     def select(self, folder_ids=None, tags=None, select_all=False):
         tags = normalize_tags(tags)
@@ -333,6 +340,89 @@ def test_attribution_prefers_the_record_and_falls_back_to_discovery():
         [by_hand])
     assert sorted(owned) == [A, B] and owned[B][0]["region"] == HZ
     assert [a["instance_id"] for a in unattributed] == ["i-3"]
+
+
+LEFT = "1000000000000099"   # a member that left the resource directory while on the bastion host
+
+
+def test_a_member_that_left_can_be_named_by_uid_while_on_the_bastion_host():
+    uids, problems, warnings = select_members(FakeDirectory(), [LEFT], None, None, on_host=[A, LEFT], state="absent")
+    assert (uids, bool(problems), warnings) == ([LEFT], False, [])
+    plan = plan_members([A, LEFT], uids, state="absent", remove_assets=True,
+                        owned={LEFT: [asset(LEFT, "ecs", "i-left")]}, max_removals=2)
+    assert not plan.problems and plan.to_remove == [LEFT]
+    assert [a["instance_id"] for a in plan.removed_assets] == ["i-left"]
+
+
+def test_a_member_that_left_stays_with_state_present_with_a_warning():
+    uids, problems, warnings = select_members(FakeDirectory(), [LEFT], None, None, on_host=[LEFT], state="present")
+    assert uids == [LEFT] and not problems and LEFT in warnings[0] and "cannot be added back" in warnings[0]
+    plan = plan_members([LEFT], uids)
+    assert plan.to_add == [] and plan.to_remove == []
+
+
+def test_an_account_outside_the_directory_and_off_the_bastion_host_is_a_problem():
+    for state in ("present", "absent"):
+        uids, problems, _warnings = select_members(FakeDirectory(), [LEFT], None, None, on_host=[A], state=state)
+        assert uids == [] and LEFT in problems.message("x")
+    # Without on_host (member_asset, member_asset_info), only accounts of the directory can be named.
+    uids, problems, _warnings = select_members(FakeDirectory(), [LEFT], None, None)
+    assert uids == [] and "unknown" in problems.message("x")
+
+
+def test_purge_removes_a_member_that_left_only_within_max_removals():
+    owned = {LEFT: [asset(LEFT, "ecs", "i-%d" % n) for n in range(3)]}
+    plan = plan_members([A, LEFT], [A], purge=True, remove_assets=True, owned=owned, max_removals=3)
+    assert "would remove 4 items, more than max_removals 3" in plan.problems.message("x")
+    plan = plan_members([A, LEFT], [A], purge=True, remove_assets=True, owned=owned, max_removals=4)
+    assert not plan.problems and plan.to_remove == [LEFT] and len(plan.removed_assets) == 3
+
+
+def test_an_asset_whose_record_names_the_leaving_member_but_discovery_another_is_left_alone():
+    pasted = asset(B, "ecs", "i-pasted")            # its record says B; discovery finds it in A
+    own = asset(B, "ecs", "i-own")                  # its record says B; it is the bastion host's own account's
+    mine = asset(B, "rds", "rm-1")
+    plan = plan_members([A, B], [B], state="absent", remove_assets=True, owned={B: [pasted, own, mine]},
+                        discovered=[asset(A, "ecs", "i-pasted"), asset(B, "rds", "rm-1")],
+                        own_keys=[("ecs", "i-own")], max_removals=2)
+    assert not plan.problems, plan.problems.message("x")
+    assert [a["instance_id"] for a in plan.removed_assets] == ["rm-1"]
+    assert [(a["instance_id"], a["discovered_member"]) for a in plan.disputed] == [("i-own", None), ("i-pasted", A)]
+    assert len(plan.warnings) == 1 and "disagree" in plan.warnings[0]
+    assert "i-pasted (its ownership record names %s, discovery finds it in %s)" % (B, A) in plan.warnings[0]
+    assert "i-own (its ownership record names %s, discovery finds it in the bastion host's own account)" % B \
+        in plan.warnings[0]
+
+
+def test_an_asset_discovery_places_in_a_leaving_member_under_another_members_record_is_refused():
+    theirs = asset(A, "ecs", "i-1")                 # record: A (staying); discovery: B (leaving)
+    plan = plan_members([A, B], [B], state="absent", remove_assets=True, owned={A: [theirs]},
+                        discovered=[asset(B, "ecs", "i-1")])
+    message = plan.problems.message("x")
+    assert "discovery finds in a member to remove" in message and "i-1" in message
+    # Between two members that both stay, a disagreement is not this task's business.
+    plan = plan_members([A, B, C], [C], state="absent", remove_assets=True, owned={A: [theirs]},
+                        discovered=[asset(B, "ecs", "i-1")])
+    assert not plan.problems and plan.disputed == [] and plan.warnings == []
+
+
+def test_an_unrecorded_asset_of_the_own_account_never_blocks_offboarding():
+    jump = dict(type="ecs", instance_id="i-jump", asset_id="9", member_id=None, region=None)
+    plan = plan_members([A, B], [A], state="absent", remove_assets=True, owned={A: [asset(A, "ecs", "i-1")]},
+                        unattributed=[jump], own_keys=[("ecs", "i-jump")])
+    assert not plan.problems and [a["instance_id"] for a in plan.removed_assets] == ["i-1"]
+
+
+def test_an_unattributed_asset_still_blocks_naming_the_unread_members_and_the_lookup_notes():
+    lost = dict(type="ecs", instance_id="i-lost", asset_id="9", member_id=None, region=None)
+    plan = plan_members([A, B], [A], state="absent", remove_assets=True, unattributed=[lost], unread=[B],
+                        notes=["the caller may not read the ECS instances of its own account"])
+    message = plan.problems.message("x")
+    assert "i-lost" in message and "could not be read" in message and B in message
+    assert "may not read the ECS instances of its own account" in message
+    # unread members and notes say nothing when no asset is unattributed
+    plan = plan_members([A, B], [A], state="absent", unread=[B], notes=["n"])
+    assert not plan.problems
 
 
 # --- properties -------------------------------------------------------------------------
@@ -557,3 +647,32 @@ def test_groups_follow_the_template_within_the_collections_own_groups():
     renamed = plan_assets(discover_all([found], host_group="shop-prod", groups={"shop (renamed)": "shop-prod"}),
                           [found], [record_of(found, "1", host_groups={"shop (renamed)"})])
     assert renamed.to_update == [], "a group of the collection's that a person renamed gets no twin"
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_offboarding_removes_only_assets_record_and_discovery_agree_on(data):
+    """Every asset removed with a member is owned by a member that leaves, and no discovery (or the bastion
+    host's own account) places it anywhere else; nothing is removed beyond max_removals."""
+    current = sorted(data.draw(st.sets(st.sampled_from(MEMBERS), min_size=1)))
+    desired = sorted(data.draw(st.sets(st.sampled_from(current), min_size=1)))
+    owned, discovered, own = {}, [], set()
+    for n, (record, place) in enumerate(data.draw(st.lists(st.tuples(
+            st.sampled_from(MEMBERS), st.sampled_from(MEMBERS + ["own", None])), max_size=12))):
+        owned.setdefault(record, []).append(asset(record, "ecs", "i-%d" % n))
+        if place == "own":
+            own.add(("ecs", "i-%d" % n))
+        elif place is not None:
+            discovered.append(asset(place, "ecs", "i-%d" % n))
+    max_removals = data.draw(st.sampled_from([None, 0, 3, 100]))
+    plan = plan_members(current, desired, state="absent", remove_assets=True, owned=owned, discovered=discovered,
+                        own_keys=own, max_removals=max_removals)
+    placed = dict((asset_key(a), a["member_id"]) for a in discovered)
+    for removed in plan.removed_assets:
+        assert removed["member_id"] in plan.to_remove
+        assert asset_key(removed) not in own
+        assert placed.get(asset_key(removed), removed["member_id"]) == removed["member_id"]
+    removed_keys = set(asset_key(a) for a in plan.removed_assets)
+    assert removed_keys.isdisjoint(asset_key(a) for a in plan.disputed)
+    if max_removals is not None and len(plan.to_remove) + len(plan.removed_assets) > max_removals:
+        assert plan.problems

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.alicloud.bastionhost.plugins.modules import rd_member
 
 A, B = "1000000000000011", "1000000000000012"
@@ -49,3 +51,121 @@ def test_the_shared_options_are_in_the_spec():
     spec = rd_member.argument_spec()
     assert spec["instance_id"]["required"] and spec["max_concurrency"]["default"] == 4
     assert spec["member_role_name"]["default"] == "ResourceDirectoryAccountAccessRole" and "max_removals" in spec
+
+
+# --- whose the imported assets are, when members are removed -------------------------------
+
+LEFT = "1000000000000099"
+OWN = "1000000000000001"
+
+
+class Failed(Exception):
+    pass
+
+
+class FakeModule:
+    def __init__(self, asset_regions=None):
+        self.params = dict(asset_regions=asset_regions, member_role_name="ResourceDirectoryAccountAccessRole",
+                           max_concurrency=4, full_results=True)
+        self.region = "cn-hangzhou"
+        self.clients = "own factory"
+        self.warnings = []
+
+    def api_read(self, _what, call):
+        return call()
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+    def fail_json(self, msg, **_kwargs):
+        raise Failed(msg)
+
+    def secret_values(self):
+        return set()
+
+
+class FakeBastion:
+    instance_id = "bastionhost-cn-hz-ent01"
+
+    def __init__(self, imported):
+        self._imported = imported
+
+    def imported_assets(self):
+        return list(self._imported)
+
+
+class Caller(FakeDirectory):
+    caller = {"account_id": OWN}
+
+
+def record(member, instance_id, kind="ecs", state="Normal"):
+    return dict(member_id=member, type=kind, instance_id=instance_id, region="cn-hangzhou" if member else None,
+                asset_id=instance_id, source_state=state)
+
+
+def found(member, instance_id, kind="ecs"):
+    return dict(member_id=member, type=kind, instance_id=instance_id, region="cn-hangzhou")
+
+
+def test_no_discovery_when_no_asset_is_the_leaving_members_or_unrecorded(monkeypatch):
+    monkeypatch.setattr(rd_member, "discover_assets", lambda *a, **k: pytest.fail("discovered"))
+    owners = rd_member.read_asset_owners(FakeModule(), Caller(), FakeBastion([record(A, "i-1")]), [A, B], {B})
+    assert owners.owned == {A: [record(A, "i-1")]} and owners.unattributed == [] and owners.discovered == []
+
+
+def test_the_leaving_members_records_are_checked_and_the_rest_looked_up_in_the_own_account(monkeypatch):
+    imported = [record(B, "i-pasted"), record(B, "i-gone", state="Release"), record(B, "i-mine"),
+                record(None, "i-jump"), record(None, "i-hand"), record(A, "i-a")]
+    calls = {}
+
+    def discover(factory_for, members, regions, types, max_workers):
+        calls["discover"] = (members, regions, types)
+        return [found(A, "i-pasted"), found(B, "i-mine"), found(B, "i-hand")], {LEFT: Exception("gone")}
+
+    def own(factory, assets, regions, max_workers, secrets):
+        calls["own"] = (factory, sorted(a["instance_id"] for a in assets), regions)
+        return {("ecs", "i-jump")}, []
+
+    monkeypatch.setattr(rd_member, "known_regions", lambda factory: ["cn-hangzhou", "cn-shanghai"])
+    monkeypatch.setattr(rd_member, "discover_assets", discover)
+    monkeypatch.setattr(rd_member, "own_instances", own)
+    monkeypatch.setattr(rd_member.MemberAccess, "factory_for", lambda self, member: "factory of %s" % member)
+    monkeypatch.setattr(rd_member.MemberAccess, "describe", lambda self, member, exc, label: ("%s: %s" % (
+        member, exc), {}))
+    module = FakeModule()
+    owners = rd_member.read_asset_owners(module, Caller(), FakeBastion(imported), [A, B, LEFT], {B})
+    assert calls["discover"] == ([A, B, LEFT], ["cn-hangzhou"], ["ecs"])
+    # Looked up in the own account: the unattributed i-jump, and B's records discovery did not find (not the
+    # released one).
+    assert calls["own"] == ("own factory", ["i-jump"], ["cn-hangzhou"])
+    assert owners.own_keys == {("ecs", "i-jump")} and sorted(owners.unread) == [LEFT]
+    assert sorted(a["instance_id"] for a in owners.owned[B]) == ["i-gone", "i-hand", "i-mine", "i-pasted"]
+    assert len(module.warnings) == 1 and LEFT in module.warnings[0]
+
+
+def test_regions_are_checked_in_the_first_member_whose_role_works_else_in_the_own_account(monkeypatch):
+    class Access:
+        def factory_for(self, member):
+            if member != B:
+                raise Failed("no role in %s" % member)
+            return "factory of %s" % member
+
+    asked = []
+    monkeypatch.setattr(rd_member, "known_regions", lambda factory: asked.append(factory) or ["cn-hangzhou"])
+    rd_member.check_regions(FakeModule(), Access(), [A, B], ["cn-hangzhou"])
+    assert asked == ["factory of %s" % B]
+    asked[:] = []
+    rd_member.check_regions(FakeModule(), Access(), [A], ["cn-hangzhou"])
+    assert asked == ["own factory"]
+    with pytest.raises(Failed, match="unknown region IDs in asset_regions: cn-hangzou"):
+        rd_member.check_regions(FakeModule(), Access(), [B], ["cn-hangzou"])
+
+
+def test_disputed_assets_are_reported_with_the_member_discovery_found():
+    module = FakeModule()
+    module._diff, results = False, {}
+    module.exit_json = lambda **result: results.update(result)
+    disputed = dict(found(B, "i-pasted"), asset_id="7", discovered_member=A)
+    rd_member.report(module, FakeDirectory(), [A, B], [A], [], [B], [], [disputed])
+    assert results["disputed_assets"] == [dict(member_id=B, type="ecs", instance_id="i-pasted",
+                                               region="cn-hangzhou", asset_id="7", discovered_member_id=A)]
