@@ -198,3 +198,51 @@ def test_one_member_whose_role_is_gone_never_stops_the_others(ansible_playbook, 
         assert result['counts']['imported'] > 0 and result['counts']['imported'] == len(writes)
         assert all(w['params'].get('InstanceMemberId') == DATA_PROD for w in writes), writes
         assert set(result['member_counts']) == {DATA_PROD}
+
+
+def started_together(ansible_playbook, emulator, tmp_path, plays):
+    """Start every ``(name, tasks)`` play at once; ``[(returncode, results)]`` once all have ended."""
+    runs = []
+    for name, tasks in plays:
+        path, dest = playbook(emulator, tmp_path, name, tasks)
+        log = open(tmp_path / ('%s.log' % name), 'w')
+        runs.append((ansible_playbook.start(path, output=log), dest, log))
+    ended = []
+    for process, dest, log in runs:
+        process.wait(timeout=300)
+        log.close()
+        ended.append((process.returncode, read_results(dest)))
+    return ended
+
+
+def test_two_offboardings_and_a_sync_during_an_offboarding_end_cleanly(ansible_playbook, tmp_path):
+    offboard = [task('offboard', 'rd_member', members=['shop-prod'], state='absent', remove_assets=True,
+                     max_removals=50)]
+    with running_emulator(DEMO_ORG, latency_ms=50) as emulator:
+        run(ansible_playbook, emulator, tmp_path, 'first', [
+            task('members', 'rd_member', members=['shop-prod', 'data-prod']),
+            task('assets', discover={'regions': [HZ, SH]})])
+        assets = len([h for h in emulator.instance(ENT01)['hosts'] + emulator.instance(ENT01)['databases']
+                      if str(h.get('InstanceMemberId')) == SHOP_PROD])
+        ended = started_together(ansible_playbook, emulator, tmp_path, [('one', offboard), ('two', offboard)])
+        assert [code for code, _r in ended] == [0, 0], json.dumps([r for _c, r in ended])[:3000]
+        assert sum(len(r['offboard']['removed_assets']) for _c, r in ended) == assets
+        assert sum(len(r['offboard']['removed']) for _c, r in ended) == 1
+        assert SHOP_PROD not in emulator.instance(ENT01)['members']
+
+    with running_emulator(DEMO_ORG, latency_ms=50) as emulator:
+        run(ansible_playbook, emulator, tmp_path, 'again', [
+            task('members', 'rd_member', members=['shop-prod', 'data-prod']),
+            task('assets', discover={'regions': [HZ, SH]})])
+        emulator.post('/_emulator/assets/update', {'instance_id': 'i-bp1pa8bka5mh5qa', 'set': {'name': 'shop-web-3b'}})
+        ended = started_together(ansible_playbook, emulator, tmp_path, [
+            ('offboarding', offboard),
+            ('sync', [task('sync', discover={'members': [SHOP_PROD, DATA_PROD], 'regions': [HZ, SH]})])])
+        codes = [code for code, _r in ended]
+        offboarded, synced = ended[0][1]['offboard'], ended[1][1]['sync']
+        assert codes[0] == 0 and offboarded['removed'] == [SHOP_PROD], json.dumps(offboarded)[:3000]
+        # The sync ends without a write failure; if it read shop-prod after it left the bastion host it says so
+        # (members not added), a refusal before any write, never a failed write.
+        assert not synced.get('failures'), json.dumps(synced)[:3000]
+        instance = emulator.instance(ENT01)
+        assert not [h for h in instance['hosts'] + instance['databases'] if str(h.get('InstanceMemberId')) == SHOP_PROD]
