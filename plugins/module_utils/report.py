@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.errors import describe_error, server_message
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.pacing import EndpointUnavailable
 
 SHOWN_FAILURES = 10
@@ -88,10 +88,14 @@ class Failures:
     def add(self, key, view, action, what, exc, line=None):
         message, details = describe_error(exc, what, self.secrets)
         self.entries.setdefault(key, []).append(dict(view, action=action, msg=message, error=details))
-        reason = describe_error(exc, "failed to %s" % action, self.secrets)[0]
-        group = self._groups.setdefault((action, details["code"], reason), dict(
-            action=action, code=details["code"], message=reason, request_id=details["request_id"], count=0,
-            items=[]))
+        # One group per action, code and server message: the request id differs from call to call, so the
+        # group keeps the first one's (in its message and request_id).
+        key = (action, details["code"], " ".join(server_message(exc).split()))
+        if key not in self._groups:
+            self._groups[key] = dict(action=action, code=details["code"], request_id=details["request_id"], count=0,
+                                     items=[], message=describe_error(exc, "failed to %s" % action, self.secrets)[0])
+        group = self._groups[key]
+        reason = group["message"]
         group["count"] += 1
         if line is not None:
             group["items"].append(line)
@@ -110,7 +114,7 @@ class Failures:
     def message(self, subject, done, endpoint_gone=False):
         if endpoint_gone:
             return "%s: the API endpoint stopped answering, so %d writes were not made (%s before it did); rerun to " \
-                   "finish: %s" % (subject, len(self), done, self._gone or next(iter(self._groups))[2])
+                   "finish: %s" % (subject, len(self), done, self._gone or next(iter(self._groups.values()))["message"])
         return "%d writes failed on %s (%s); rerun to finish: %s" % (len(self), subject, done, " | ".join(
             "%s [%d]" % (group["message"], group["count"]) for group in list(self._groups.values())[:SHOWN_FAILURES]))
 

@@ -33,3 +33,13 @@ def test_a_dead_endpoint_is_named_as_the_cause(api_error):
     message = failures.message("bastion host bh-1", "imported 0", endpoint_gone=True)
     assert "the API endpoint stopped answering, so 2 writes were not made" in message
     assert "Throttling" not in message
+
+
+def test_failures_that_differ_only_by_request_id_are_one_group(api_error):
+    failures = Failures()
+    for number in range(500):
+        failures.add("failed_assets", {}, "import", "failed to import i-%d" % number,
+                     api_error("QuotaExceeded.Asset", request_id="REQ-%d" % number), "m ecs i-%d" % number)
+    [group] = failures.summary()
+    assert group["count"] == 500 and group["request_id"] == "REQ-0" and "REQ-0" in group["message"]
+    assert failures.message("bastion host bh", "imported 0").count("QuotaExceeded.Asset") == 1
