@@ -35,6 +35,9 @@ def parse_args(argv):
     parser.add_argument('--ecs-without-permission', choices=('empty', 'forbidden'), default='empty',
                         help='ECS DescribeInstances for a RAM user or role without permission: an empty list '
                              '(the API reference) or Forbidden.RAM (the change ECS announced for 2025-12-20)')
+    parser.add_argument('--refuse-writes', metavar='CODE', default=None,
+                        help='answer every write with this error code (400), as a used-up quota would; '
+                             'reads are answered as usual')
     parser.add_argument('--seed', type=int, default=0, help='seed for fault injection and lost responses')
     return parser.parse_args(argv)
 
@@ -43,7 +46,8 @@ def main(argv=None):
     args = parse_args(argv)
     world = World(args.org, qps=args.qps, fault_rate=args.fault_rate, seed=args.seed, latency_ms=args.latency_ms,
                   lost_response_rate=args.lost_response_rate, retry_after_ms=args.retry_after_ms,
-                  max_page_size=args.max_page_size, ecs_without_permission=args.ecs_without_permission)
+                  max_page_size=args.max_page_size, ecs_without_permission=args.ecs_without_permission,
+                  refuse_writes=args.refuse_writes)
     server = make_server(world, args.host, args.port)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -26,8 +26,13 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
+import fixture  # noqa: E402  pylint: disable=wrong-import-position
 from asset_types import ORG_KEYS  # noqa: E402  pylint: disable=wrong-import-position
 from fixture import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+# The emulator reads the organisation file before it listens: 10,000 assets take 7 s of CPU, over 20 s
+# (fixture's own wait) on two CPUs shared with other work.
+fixture.STARTUP_TIMEOUT = max(fixture.STARTUP_TIMEOUT, 180)
 
 HOST = '127.0.0.1'
 REGIONS = ('cn-hangzhou', 'cn-shanghai')
@@ -41,6 +46,13 @@ ADMIN_TIMEOUT = 60              # seconds for one admin request (the call log of
 WRITE_ACTIONS = ('AddInstanceRdMember', 'RemoveInstanceRdMember', 'CreateHost', 'DeleteHost',
                  'CreateDatabase', 'DeleteDatabase')
 THROTTLED = 'Throttling.User'
+# ansible-runner's awx_display callback replaces a task's result with {} when len(str(result)) is over
+# MAX_EVENT_RES (700,000 by default, AWX's MAX_EVENT_RES_DATA): every phase's result is held against it.
+MAX_EVENT_RES = 700000
+# The code the "every write refused" phase's emulator answers every write with (--refuse-writes), 400. No
+# Bastionhost page we found documents a quota error (the API pages send to the API Error Center): the
+# code is in Alibaba Cloud's style (Throttling.User, QuotaExceed.*), not a documented one.
+REFUSED_CODE = 'QuotaExceeded.Asset'
 PLAIN = re.compile(r'^[A-Za-z][A-Za-z0-9._-]*$')   # written without quotes in the org file
 YAML_WORDS = ('null', 'true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n')
 
@@ -87,8 +99,12 @@ class CallbackModule(CallbackBase):
         self.tasks = []
 
     def _seq(self):
-        with self.opener.open(self.url + "/_emulator/calls", timeout=60) as response:
-            calls = json.loads(response.read())["calls"]
+        """The emulator's last call seq; None once it is gone (the bench kills it in one phase)."""
+        try:
+            with self.opener.open(self.url + "/_emulator/calls", timeout=60) as response:
+                calls = json.loads(response.read())["calls"]
+        except OSError:
+            return None
         return calls[-1]["seq"] if calls else 0
 
     def _close(self):
@@ -113,7 +129,15 @@ class CallbackModule(CallbackBase):
         current["status"] = status
         body = result._result
         current["result"] = dict((k, body.get(k)) for k in ("changed", "counts", "msg", "failed", "skipped"))
+        # What ansible-runner's awx_display holds against MAX_EVENT_RES: len(str(res)) of the result this
+        # callback is given (each callback gets its own copy of the same cleaned result, diff included).
+        current["result_chars"] = len(str(body))
         current["result_bytes"] = len(json.dumps(body, default=str))
+        current["has_diff"] = "diff" in body or any(
+            isinstance(r, dict) and "diff" in r for r in body.get("results") or [])   # a loop's items
+        current["failures"] = [dict(action=g.get("action"), code=g.get("code"), count=g.get("count"),
+                                    items=len(g.get("items") or []), message_chars=len(str(g.get("message"))))
+                               for g in body.get("failures") or [] if isinstance(g, dict)]
         if isinstance(body.get("results"), list):
             current["items"] = len(body["results"])
             current["item_failures"] = sum(1 for r in body["results"] if r.get("failed"))
@@ -210,10 +234,19 @@ def flow(mapping):
     return '{%s}' % ', '.join('%s: %s' % (k, value(v)) for k, v in mapping.items())
 
 
-def build_org(members, assets_per_member, seed=20240301):
+def first_member_assets(members, assets_per_member, asked=None):
+    """The assets of the first member: ``asked``, or by default 1,000 at the issue's scale (10,000
+    assets or more, so that offboarding removes a member with 1,000 assets), else ``assets_per_member``."""
+    if asked is not None:
+        return asked
+    return max(assets_per_member, 1000) if members * assets_per_member >= 10000 else assets_per_member
+
+
+def build_org(members, assets_per_member, seed=20240301, first_assets=None):
     """The organisation as (YAML text, facts): a management account with one Enterprise
     bastion host in cn-hangzhou, two folders and ``members`` members, each with
-    ``assets_per_member`` ECS/RDS/PolarDB assets spread over cn-hangzhou and cn-shanghai."""
+    ``assets_per_member`` ECS/RDS/PolarDB assets (the first ``first_assets``, by default as many)
+    spread over cn-hangzhou and cn-shanghai."""
     ids = Ids(seed)
     management = ids.uid()
     folders = [dict(id=ids.named('fd-', 10, string.ascii_letters + string.digits), name=name) for name in ('prod', 'dev')]
@@ -225,10 +258,11 @@ def build_org(members, assets_per_member, seed=20240301):
     operator_key = dict(id=ids.named('LTAI5t', 18, string.ascii_letters + string.digits),
                         secret=ids.named('', 30, string.ascii_letters + string.digits))
     ecs_n, rds_n, pc_n = asset_mix(assets_per_member)
+    first_assets = assets_per_member if first_assets is None else first_assets
     roles = ('web', 'api', 'batch', 'cache', 'worker')
     lines = [
-        '# Generated by tests/perf/bench.py: %d members x %d assets (%d ECS, %d RDS, %d PolarDB each) over %s.' % (
-            members, assets_per_member, ecs_n, rds_n, pc_n, ', '.join(REGIONS)),
+        '# Generated by tests/perf/bench.py: %d members x %d assets (%d ECS, %d RDS, %d PolarDB each; the first '
+        'member %d) over %s.' % (members, assets_per_member, ecs_n, rds_n, pc_n, first_assets, ', '.join(REGIONS)),
         'resource_directory:',
         '  management_account: "%s"' % management,
         '  folders:',
@@ -251,8 +285,10 @@ def build_org(members, assets_per_member, seed=20240301):
     ]
     lines += ['    %s: []' % key for key in ORG_KEYS.values()]
     facts = dict(management=management, bastion_id=bastion_id, access_key=operator_key, members=[], assets=[],
-                 folders=[f['id'] for f in folders], mix=dict(ecs=ecs_n, rds=rds_n, polardb=pc_n))
+                 folders=[f['id'] for f in folders], mix=dict(ecs=ecs_n, rds=rds_n, polardb=pc_n),
+                 first_member_assets=first_assets)
     for m in range(1, members + 1):
+        member_ecs, member_rds, member_pc = asset_mix(first_assets) if m == 1 else (ecs_n, rds_n, pc_n)
         uid = ids.uid()
         env = 'prod' if m % 2 else 'dev'
         name = 'bench-%02d-%s' % (m, env)
@@ -261,7 +297,7 @@ def build_org(members, assets_per_member, seed=20240301):
         lines += ['', '  - id: "%s"' % uid, '    name: %s' % name, '    folder: %s' % folder,
                   '    tags: %s' % flow(dict(env=env, team='team%02d' % m))]
         sections = dict((key, []) for key in ORG_KEYS.values())
-        for r, (region, count) in enumerate(zip(REGIONS, split(ecs_n, len(REGIONS)))):
+        for r, (region, count) in enumerate(zip(REGIONS, split(member_ecs, len(REGIONS)))):
             for i in range(count):
                 instance_id = ids.resource('i', region)
                 sections[ORG_KEYS['ecs']].append(dict(
@@ -272,8 +308,8 @@ def build_org(members, assets_per_member, seed=20240301):
                     status='Running', tags=dict(env=env, app=roles[i % len(roles)])))
                 facts['assets'].append(dict(member=uid, type='ecs', instance_id=instance_id, region=region))
         for kind, prefix, count, engines in (
-                ('rds', 'rm', rds_n, (('MySQL', 3306, 'mysql'), ('PostgreSQL', 5432, 'pg'))),
-                ('polardb', 'pc', pc_n, (('MySQL', 3306, 'rwlb'), ('PostgreSQL', 5432, 'rwlb')))):
+                ('rds', 'rm', member_rds, (('MySQL', 3306, 'mysql'), ('PostgreSQL', 5432, 'pg'))),
+                ('polardb', 'pc', member_pc, (('MySQL', 3306, 'rwlb'), ('PostgreSQL', 5432, 'rwlb')))):
             for region, per_region in zip(REGIONS, split(count, len(REGIONS))):
                 for i in range(per_region):
                     instance_id = ids.resource(prefix, region)
@@ -336,12 +372,12 @@ class Children:
 CHILDREN = Children()
 
 
-def start_bench_emulator(org, latency_ms, qps, workdir):
+def start_bench_emulator(org, latency_ms, qps, workdir, **knobs):
     """An emulator on HOST (tests/emulator/fixture.py's Emulator), its log in ``workdir``, in a process group
-    of its own, stopped with the other children whatever happens."""
+    of its own, stopped with the other children whatever happens; ``knobs`` are more run.py flags."""
     log_path = os.path.join(workdir, 'emulator-%d.log' % len(CHILDREN.processes))
     emulator = start_emulator(org, log_path=log_path, new_session=True, admin_timeout=ADMIN_TIMEOUT, host=HOST,
-                              latency_ms=latency_ms, qps=qps)
+                              latency_ms=latency_ms, qps=qps, **knobs)
     CHILDREN.add(emulator.process)
     if not emulator.url.startswith('http://%s:' % HOST):
         CHILDREN.stop(emulator.process)
@@ -397,6 +433,30 @@ def purge_task(bastion_id, member, concurrency):
             '      regions: [%s]' % ', '.join(REGIONS),
             '    state: absent',
             '    max_concurrency: %d' % concurrency]
+
+
+def purge_many_task(bastion_id, members, concurrency, max_removals):
+    """state: absent over the members named: the safety rule removes what discover.members selects. (purge: true
+    with the other members named would remove nothing of these: its scope is the members it looks in.)"""
+    return ['- name: Remove every asset of %d members (discover those members, state absent)' % len(members),
+            '  alicloud.bastionhost.member_asset:',
+            '    instance_id: %s' % bastion_id,
+            '    discover:',
+            '      members: [%s]' % ', '.join('"%s"' % m for m in members),
+            '      regions: [%s]' % ', '.join(REGIONS),
+            '    state: absent',
+            '    max_removals: %d' % max_removals,
+            '    max_concurrency: %d' % concurrency]
+
+
+def offboard_task(bastion_id, member, max_removals):
+    return ['- name: Offboard one member and its assets (rd_member, state absent, remove_assets)',
+            '  alicloud.bastionhost.rd_member:',
+            '    instance_id: %s' % bastion_id,
+            '    members: ["%s"]' % member,
+            '    state: absent',
+            '    remove_assets: true',
+            '    max_removals: %d' % max_removals]
 
 
 def loop_task(bastion_id):
@@ -457,7 +517,7 @@ class Runner:
         with open(log_path, 'w', encoding='utf-8') as log:
             start = time.monotonic()
             process = CHILDREN.add(subprocess.Popen(  # pylint: disable=consider-using-with
-                ['ansible-playbook', path, '-e', 'ansible_python_interpreter=' + self.python] + list(args),
+                ['ansible-playbook', path, '--diff', '-e', 'ansible_python_interpreter=' + self.python] + list(args),
                 stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir, start_new_session=True))
             self.process = process
             if self.on_start:
@@ -476,13 +536,13 @@ class Runner:
                 tasks = json.load(handle)['tasks']
         return wall, code, tasks, calls, log_path
 
-    def peak_rss_mb(self, script='AnsiballZ_member_asset.py'):
+    def peak_rss_mb(self, script=None):
         """The peak resident memory of the last run's ``script`` processes, in MB (None if none ran)."""
         if not self.last_rss_path or not os.path.exists(self.last_rss_path):
             return None
         with open(self.last_rss_path, encoding='utf-8') as handle:
             rows = [json.loads(line) for line in handle if line.strip()]
-        peaks = [r['max_rss_kb'] for r in rows if r['script'] == script]
+        peaks = [r['max_rss_kb'] for r in rows if r['script'] == (script or 'AnsiballZ_member_asset.py')]
         return max(peaks) / 1024.0 if peaks else None
 
 
@@ -604,7 +664,7 @@ def module_seconds(task):
 
 def task_calls(task, calls):
     end = task['seq_end'] if task['seq_end'] is not None else float('inf')
-    return [c for c in calls if task['seq_start'] < c['seq'] <= end]
+    return [c for c in calls if (task['seq_start'] or 0) < c['seq'] <= end]
 
 
 # ----------------------------------------------------------------------------- phases
@@ -621,13 +681,26 @@ class Bench:
         self.bastion_id = facts['bastion_id']
         self.paths = {}
         self.gone = None
+        # Who each removal phase takes, disjoint: the first member (the big one) is offboarded, the last one
+        # purged alone, and a fifth of the members from the second on (20 of 100) purged together.
+        self.offboarded = self.member_ids[0]
+        self.purged_one = self.member_ids[-1]
+        self.purged_many = self.member_ids[1:min(1 + max(1, len(self.member_ids) // 5), len(self.member_ids) - 1)]
+
+    def assets_of(self, members):
+        members = set(members)
+        return [a for a in self.facts['assets'] if a['member'] in members]
 
     def write_playbooks(self):
         bid, conc, rate = self.bastion_id, self.args.max_concurrency, self.args.max_calls_per_second
         books = dict(
             site=playbook('Onboard every member and import every asset', [rd_member_task(bid),
                                                                           member_asset_task(bid, conc)], rate),
-            purge=playbook('Remove every asset of one member', [purge_task(bid, self.member_ids[0], conc)], rate),
+            purge=playbook('Remove every asset of one member', [purge_task(bid, self.purged_one, conc)], rate),
+            purge_many=playbook('Remove every asset of %d members' % len(self.purged_many), [purge_many_task(
+                bid, self.purged_many, conc, len(self.assets_of(self.purged_many)))], rate),
+            offboard=playbook('Offboard one member with its assets', [offboard_task(
+                bid, self.offboarded, 1 + len(self.assets_of([self.offboarded])))], rate),
             loop=playbook('Import assets one by one', [loop_task(bid)], rate),
         )
         for name, text in books.items():
@@ -639,8 +712,9 @@ class Bench:
         instance = emulator.instance(self.bastion_id)
         return dict(members=len(instance['members']), hosts=len(instance['hosts']), databases=len(instance['databases']))
 
-    def phase(self, emulator, name, description, book, args, expectations, check=False):
-        """Run one phase; ``expectations`` maps a task action suffix to its expected reads."""
+    def phase(self, emulator, name, description, book, args, expectations, check=False, expect_failure=False):
+        """Run one phase; ``expectations`` maps a task action suffix to its expected reads. A phase that
+        ``expect_failure`` is meant to fail (its exit code is not an error of the benchmark)."""
         state_before = self.state_counts(emulator)
         print('==> %-12s %s' % (name, description), flush=True)
         wall, code, tasks, calls, log_path = self.runner.run(emulator, self.paths[book], name, args)
@@ -654,13 +728,18 @@ class Bench:
             task_rows.append(dict(
                 name=task['name'], module=short, status=task['status'], module_s=module_seconds(task),
                 items=task['items'], item_failures=task['item_failures'], result=task['result'],
-                result_bytes=task.get('result_bytes'),
+                result_bytes=task.get('result_bytes'), result_chars=task.get('result_chars'),
+                has_diff=task.get('has_diff'), failures=task.get('failures') or [],
                 calls=summary, floor=task_floor(expected, summary, self.args)))
         summary = summarise_calls(calls)
         floor_s = sum(t['floor']['total_s'] for t in task_rows)
-        main = next((t for t in task_rows if t['module'] == 'member_asset'), None)
+        # The phase's main task: member_asset, or rd_member where it runs alone (offboarding).
+        main = next((t for t in task_rows if t['module'] == 'member_asset'), None) or \
+            next((t for t in task_rows if t['module'] == 'rd_member'), None)
+        largest = max(task_rows, key=lambda t: t.get('result_chars') or 0, default=None)
         row = dict(
             name=name, description=description, check_mode=check, exit_code=code, log=log_path, wall_s=wall,
+            expect_failure=expect_failure, main_module=main['module'] if main else None,
             module_s=main['module_s'] if main else None, calls=summary, tasks=task_rows,
             floor=dict(total_s=floor_s, read_s=sum(t['floor']['read_s'] for t in task_rows),
                        write_s=sum(t['floor']['write_s'] for t in task_rows)),
@@ -668,13 +747,16 @@ class Bench:
             module_over_floor=(main['module_s'] / main['floor']['total_s']
                                if main and main['module_s'] and main['floor']['total_s'] else None),
             state_before=state_before, state_after=state_after,
-            module_rss_mb=self.runner.peak_rss_mb(),
-            result_bytes=main.get('result_bytes') if main else None)
+            module_rss_mb=self.runner.peak_rss_mb('AnsiballZ_%s.py' % main['module'] if main else None),
+            result_bytes=main.get('result_bytes') if main else None,
+            result_chars=largest.get('result_chars') if largest else None,
+            result_task=largest['module'] if largest else None)
         self.phases.append(row)
-        print('    %.1f s wall, %s s member_asset, %d calls (%d writes, %d throttled), exit %s; state now %s; '
-              'member_asset peak RSS %s MB, result %s bytes' % (
-                  wall, fmt(row['module_s']), summary['total'], summary['writes'], summary['throttled'], code,
-                  state_after, fmt(row['module_rss_mb']), fmt(row['result_bytes'])), flush=True)
+        print('    %.1f s wall, %s s %s, %d calls (%d writes, %d throttled), exit %s; state now %s; '
+              '%s peak RSS %s MB; largest result %s characters (%s, len(str(res)))' % (
+                  wall, fmt(row['module_s']), row['main_module'], summary['total'], summary['writes'],
+                  summary['throttled'], code, state_after, row['main_module'], fmt(row['module_rss_mb']),
+                  fmt(row['result_chars']), row['result_task']), flush=True)
         return row
 
     def run_main(self, emulator):
@@ -683,8 +765,6 @@ class Bench:
         total = len(facts['assets'])
         hosts = sum(1 for a in facts['assets'] if a['type'] == 'ecs')
         databases = total - hosts
-        purged = [a for a in facts['assets'] if a['member'] == members[0]]
-        purged_hosts = sum(1 for a in purged if a['type'] == 'ecs')
         self.phase(emulator, 'members', 'rd_member select all (add %d members), the prerequisite of the asset phases'
                    % n_members, 'site', ['--tags', 'members'],
                    {'rd_member': expected_rd_member_reads(facts, 0, True)})
@@ -706,10 +786,32 @@ class Bench:
                    {'rd_member': quiet_rd, 'member_asset': full})
         self.phase(emulator, 'check-rerun', 'the same playbook in check mode: nothing to do', 'site', ['--check'],
                    {'rd_member': quiet_rd, 'member_asset': full}, check=True)
-        self.phase(emulator, 'purge', 'purge one member (%s): %d assets removed' % (members[0], len(purged)), 'purge', [],
-                   {'member_asset': expected_member_asset_reads(facts, [members[0]], hosts, databases)})
-        self.expected = dict(import_=dict(hosts=hosts, databases=databases),
-                             purge=dict(hosts=hosts - purged_hosts, databases=databases - (len(purged) - purged_hosts)))
+        self.expected = dict(import_=dict(hosts=hosts, databases=databases))
+        self.removal_phases(emulator)
+
+    def removal_phases(self, emulator):
+        """Purge one member, purge a fifth of the members at once (2,000 assets at 100 x 100), offboard the
+        first member with its assets (1,000 at 10,000 assets): each against what the bastion host holds."""
+        facts = self.facts
+        now = self.state_counts(emulator)
+        purged = self.assets_of([self.purged_one])
+        self.phase(emulator, 'purge', 'purge one member (%s): %d assets removed' % (self.purged_one, len(purged)),
+                   'purge', [], {'member_asset': expected_member_asset_reads(
+                       facts, [self.purged_one], now['hosts'], now['databases'])})
+        if self.purged_many:
+            now = self.state_counts(emulator)
+            purged = self.assets_of(self.purged_many)
+            self.phase(emulator, 'purge-fifth', 'state absent over %d member%s (discover.members, max_removals %d): '
+                       '%d assets removed' % (len(self.purged_many), '' if len(self.purged_many) == 1 else 's',
+                                              len(purged), len(purged)), 'purge_many', [],
+                       {'member_asset': expected_member_asset_reads(facts, self.purged_many, now['hosts'],
+                                                                    now['databases'])})
+        now = self.state_counts(emulator)
+        owned = self.assets_of([self.offboarded])
+        reads = expected_rd_member_reads(facts, now['members'], True)
+        reads.update({(MGMT, 'ListHosts'): pages(now['hosts']), (MGMT, 'ListDatabases'): pages(now['databases'])})
+        self.phase(emulator, 'offboard', 'rd_member state absent, remove_assets: the first member (%s) and its %d '
+                   'assets' % (self.offboarded, len(owned)), 'offboard', [], {'rd_member': reads})
 
     def run_gone(self):
         """A fresh emulator killed in the middle of the first import: how long until the task ends."""
@@ -720,19 +822,23 @@ class Bench:
             total = len(self.facts['assets'])
             kill_after = max(10, min(200, total // 4))
             log_path = os.path.join(self.workdir, 'gone.log')
+            timings_path = os.path.join(self.workdir, 'gone.timings.json')
+            # The callback records the task's result (its emulator seq is None once the emulator is gone).
             env = dict(self.runner.env, ALIBABA_CLOUD_ENDPOINT_URL=emulator.url, BENCH_EMULATOR_URL=emulator.url,
-                       BENCH_TIMINGS_FILE=os.path.join(self.workdir, 'gone.timings.json'),
-                       BENCH_RSS_FILE=os.path.join(self.workdir, 'gone.rss.jsonl'))
-            env.pop('ANSIBLE_CALLBACKS_ENABLED')   # its callback would ask the dead emulator
+                       BENCH_TIMINGS_FILE=timings_path, BENCH_RSS_FILE=os.path.join(self.workdir, 'gone.rss.jsonl'))
+            before = last_seq(emulator)   # the members' adds are writes too: count the import's only
             with open(log_path, 'w', encoding='utf-8') as log:
+                started = time.monotonic()
                 process = CHILDREN.add(subprocess.Popen(  # pylint: disable=consider-using-with
-                    ['ansible-playbook', self.paths['site'], '--tags', 'assets', '-e',
+                    ['ansible-playbook', self.paths['site'], '--diff', '--tags', 'assets', '-e',
                      'ansible_python_interpreter=' + self.runner.python], stdout=log, stderr=subprocess.STDOUT,
                     env=env, cwd=self.workdir, start_new_session=True))
                 deadline = time.monotonic() + self.args.phase_timeout
-                writes = 0
+                writes = calls_made = 0
                 while process.poll() is None and time.monotonic() < deadline:
-                    writes = sum(1 for c in emulator.calls() if c['write'] and c['status'] == 200)
+                    calls = [c for c in emulator.calls() if c['seq'] > before]
+                    writes = sum(1 for c in calls if c['write'] and c['status'] == 200)
+                    calls_made = len(calls)
                     if writes >= kill_after:
                         break
                     time.sleep(0.2)
@@ -743,16 +849,44 @@ class Bench:
                 except subprocess.TimeoutExpired:
                     code = 'timeout'
                 ended_after = time.monotonic() - killed_at
+                wall = time.monotonic() - started
                 CHILDREN.stop(process)
             with open(log_path, encoding='utf-8') as handle:
                 output = handle.read()
             message = next((line.strip() for line in output.splitlines() if 'stopped answering' in line), None)
-            row = dict(name='gone', writes_before_kill=writes, exit_code=code, ended_after_s=ended_after,
-                       message=(message or '')[:600], log=log_path)
-            print('    killed after %d writes; the task ended %.1f s later, exit %s' % (writes, ended_after, code),
-                  flush=True)
+            task = {}
+            if os.path.exists(timings_path):
+                with open(timings_path, encoding='utf-8') as handle:
+                    task = next((t for t in json.load(handle)['tasks'] if t['action'].endswith('member_asset')), {})
+            row = dict(name='gone', result_task='member_asset', writes_before_kill=writes, calls_before_kill=calls_made, exit_code=code,
+                       ended_after_s=ended_after, wall_s=wall, message=(message or '')[:600], log=log_path,
+                       result_chars=task.get('result_chars'), result_bytes=task.get('result_bytes'),
+                       msg=(task.get('result') or {}).get('msg'), failures=task.get('failures') or [],
+                       has_diff=task.get('has_diff'))
+            print('    killed after %d writes; the task ended %.1f s later, exit %s; result %s characters' % (
+                writes, ended_after, code, fmt(row['result_chars'])), flush=True)
             self.gone = row
             return row
+        finally:
+            emulator.stop()
+
+    def run_refused(self):
+        """A fresh emulator that refuses every write (--refuse-writes): the members added through its console
+        (no API call, never refused), then the main playbook: every import refused, the task must fail once."""
+        emulator = start_bench_emulator(self.org_path, self.args.latency_ms, self.args.qps, self.workdir,
+                                        refuse_writes=REFUSED_CODE)
+        try:
+            print('==> refused      (emulator answering every write %s) adding the members through its console'
+                  % REFUSED_CODE, flush=True)
+            for member in self.member_ids:
+                emulator.console(self.bastion_id, 'AddInstanceRdMember', MemberId=member)
+            total = len(self.facts['assets'])
+            members = self.member_ids
+            return self.phase(
+                emulator, 'refused', 'the main playbook, every write answered %s: %d imports refused, the task '
+                'fails' % (REFUSED_CODE, total), 'site', [],
+                {'rd_member': expected_rd_member_reads(self.facts, len(members), False),
+                 'member_asset': expected_member_asset_reads(self.facts, members, 0, 0)}, expect_failure=True)
         finally:
             emulator.stop()
 
@@ -869,10 +1003,8 @@ def targets(bench):
     rerun = by_name.get('rerun')
     if rerun:
         task = next((t for t in rerun['tasks'] if t['module'] == 'member_asset'), None)
-        add('rerun, nothing to do: changed=false, result size', 'changed=%s, %s bytes' % (
-            task['result'].get('changed') if task else '-', fmt((task or {}).get('result_bytes'))),
-            'changed=false, < 1 MB', bool(task) and task['result'].get('changed') is False
-            and (task.get('result_bytes') or 0) < 1000000)
+        add('rerun, nothing to do: changed=false', 'changed=%s' % (task['result'].get('changed') if task else '-'),
+            'changed=false', bool(task) and task['result'].get('changed') is False)
         if task:
             calls, floor = task['calls'], task['floor']
             add('rerun, nothing to do: member_asset API calls', '%d calls (%d throttled), %d writes; %d read pages '
@@ -900,29 +1032,88 @@ def targets(bench):
         add('endpoint killed mid-import: the task ends', '%.1f s after the kill (%d writes before), exit %s' % (
             bench.gone['ended_after_s'], bench.gone['writes_before_kill'], bench.gone['exit_code']), '<= 60 s, failed',
             bench.gone['ended_after_s'] <= 60 and bench.gone['exit_code'] not in (0, 'timeout'))
+        add('gone: the message names the cause once', cause_once(bench.gone['msg'], 'stopped answering',
+                                                                  bench.gone['failures']),
+            'once in msg, 1 failure group', named_once(bench.gone['msg'], 'stopped answering', bench.gone['failures']))
+    for name, removed in (('purge', bench.assets_of([bench.purged_one])), ('purge-fifth', bench.assets_of(
+            bench.purged_many)), ('offboard', bench.assets_of([bench.offboarded]))):
+        phase = by_name.get(name)
+        if phase:
+            gone = (phase['state_before']['hosts'] + phase['state_before']['databases']
+                    - phase['state_after']['hosts'] - phase['state_after']['databases'])
+            add('%s: removes exactly its %d assets' % (name, len(removed)), '%d assets removed, exit %s' % (
+                gone, phase['exit_code']), '%d removed' % len(removed), gone == len(removed) and phase['exit_code'] == 0)
+    refused = by_name.get('refused')
+    if refused:
+        task = next((t for t in refused['tasks'] if t['module'] == 'member_asset'), None) or {}
+        msg = (task.get('result') or {}).get('msg')
+        add('every write refused: the task fails, naming the cause once', 'exit %s; %s' % (
+            refused['exit_code'], cause_once(msg, REFUSED_CODE, task.get('failures') or [])),
+            'failed, code once in msg, 1 failure group', refused['exit_code'] != 0 and task.get('status') == 'failed'
+            and named_once(msg, REFUSED_CODE, task.get('failures') or []))
+    for phase in bench.phases + ([bench.gone] if bench.gone else []):
+        chars = phase.get('result_chars')
+        add('%s: result under %s characters' % (phase['name'], '{:,}'.format(MAX_EVENT_RES)), '%s characters%s' % (
+            '{:,}'.format(chars) if chars is not None else '-', ' (%s)' % phase['result_task']
+            if phase.get('result_task') else ''), '< %s (len(str(res)))' % '{:,}'.format(MAX_EVENT_RES),
+            chars is not None and chars < MAX_EVENT_RES)
     return found
+
+
+def named_once(msg, cause, failures):
+    return str(msg or '').count(cause) == 1 and len(failures) == 1
+
+
+def cause_once(msg, cause, failures):
+    """How often ``cause`` is named in the message, and the failure groups (``failures``)."""
+    return '%r named %d times in msg (%s characters); %d failure groups%s' % (
+        cause, str(msg or '').count(cause), '{:,}'.format(len(str(msg or ''))), len(failures),
+        ' (%s)' % ', '.join('%s %s x%s' % (f['action'], f['code'], f['count']) for f in failures[:3])
+        + (' ...' if len(failures) > 3 else '') if failures else '')
+
+
+def size_rows(bench):
+    """One row per task of every phase (and the killed endpoint): its result size beside time and calls."""
+    rows = []
+    for p in bench.phases:
+        for t in p['tasks']:
+            chars = t.get('result_chars')
+            rows.append([p['name'], t['module'], fmt(chars), fmt(t.get('result_bytes')), 'yes' if t.get('has_diff') else 'no',
+                         fmt(p['wall_s']), t['calls']['total'], t['calls']['writes'], p['exit_code'],
+                         '-' if chars is None else 'PASS' if chars < MAX_EVENT_RES else 'MISS'])
+    gone = bench.gone
+    if gone:
+        chars = gone.get('result_chars')
+        rows.append(['gone', 'member_asset', fmt(chars), fmt(gone.get('result_bytes')),
+                     'yes' if gone.get('has_diff') else 'no', fmt(gone.get('wall_s')),
+                     '%d (to the kill)' % gone['calls_before_kill'], '%d (to the kill)' % gone['writes_before_kill'],
+                     gone['exit_code'], '-' if chars is None else 'PASS' if chars < MAX_EVENT_RES else 'MISS'])
+    return rows
 
 
 def report(bench, args, started, json_path, facts):
     print()
-    print('Organisation: %d members x %d assets = %d assets (%s per member), 2 regions; bastion host %s (Enterprise %s)'
-          % (len(facts['members']), args.assets_per_member, len(facts['assets']),
-             ', '.join('%d %s' % (n, k) for k, n in facts['mix'].items()), facts['bastion_id'], BASTION_VERSION))
+    print('Organisation: %d members x %d assets (the first member %d) = %d assets (%s per member), 2 regions; '
+          'bastion host %s (Enterprise %s)' % (
+              len(facts['members']), args.assets_per_member, facts['first_member_assets'], len(facts['assets']),
+              ', '.join('%d %s' % (n, k) for k, n in facts['mix'].items()), facts['bastion_id'], BASTION_VERSION))
     print('Emulator: latency %d ms per call, %d calls/s per action and account (Throttling.User past it); member_asset '
           'max_concurrency %d, max_calls_per_second %s; %d CPUs' % (
               args.latency_ms, args.qps, args.max_concurrency, args.max_calls_per_second or 'unset', os.cpu_count() or 0))
     print()
     headers = ['phase', 'exit', 'wall s', 'module s', 'calls', 'reads', 'writes', 'throttled', 'errors',
-               'API floor s', 'wall/API floor', 'module/API floor']
+               'result chars', 'API floor s', 'wall/API floor', 'module/API floor']
     rows = []
     for p in bench.phases:
         c = p['calls']
         rows.append([p['name'], p['exit_code'], fmt(p['wall_s']), fmt(p['module_s']), c['total'], c['reads'],
-                     c['writes'], c['throttled'], c['other_errors'], fmt(p['floor']['total_s'], 2),
-                     fmt(p['wall_over_floor'], 2), fmt(p['module_over_floor'], 2)])
+                     c['writes'], c['throttled'], c['other_errors'], fmt(p['result_chars']),
+                     fmt(p['floor']['total_s'], 2), fmt(p['wall_over_floor'], 2), fmt(p['module_over_floor'], 2)])
     print(table(headers, rows))
-    print('module s: time of the member_asset task (module start to result); calls/reads/writes/throttled: every API '
-          'call the emulator answered in the phase (writes = successful write calls)')
+    print('module s: time of the member_asset task (module start to result; rd_member where it runs alone); '
+          'calls/reads/writes/throttled: every API call the emulator answered in the phase (writes = successful '
+          'write calls); result chars: the largest task result of the phase as ansible-runner measures it, '
+          'len(str(res)), in diff mode')
     print('%s.' % FLOOR_FORMULA)
     print('%s.' % ISSUE_FLOOR)
     print()
@@ -955,6 +1146,11 @@ def report(bench, args, started, json_path, facts):
             print('  speed ratio loop / member_asset: %.1fx module time, %.1fx wall' % (
                 loop['speed_ratio'], loop['speed_ratio_wall']))
     print()
+    print('Result sizes (len(str(res)) of each task result the callbacks see, every run with --diff; ansible-runner '
+          'keeps a result under MAX_EVENT_RES = %s):' % '{:,}'.format(MAX_EVENT_RES))
+    print(table(['phase', 'task', 'result chars', 'json bytes', 'diff', 'wall s', 'calls', 'writes', 'exit', 'target'],
+                size_rows(bench)))
+    print()
     print('Targets (reported, not asserted):')
     for t in bench.targets:
         print('  %-4s %-50s %s  [goal %s]' % (t['status'], t['target'], t['value'], t['goal']))
@@ -967,8 +1163,10 @@ def report(bench, args, started, json_path, facts):
                     max_calls_per_second=args.max_calls_per_second, loop_sample=None if args.skip_loop else args.loop_sample,
                     cpus=os.cpu_count()),
         organisation=dict(members=len(facts['members']), assets=len(facts['assets']), mix=facts['mix'],
+                          first_member_assets=facts['first_member_assets'],
                           regions=list(REGIONS), bastion_id=facts['bastion_id'], bastion_version=BASTION_VERSION),
-        floor_formula=FLOOR_FORMULA, issue_floor_formula=ISSUE_FLOOR, phases=bench.phases, targets=bench.targets, run_time_s=elapsed)
+        floor_formula=FLOOR_FORMULA, issue_floor_formula=ISSUE_FLOOR, phases=bench.phases, gone=bench.gone,
+        max_event_res=MAX_EVENT_RES, targets=bench.targets, run_time_s=elapsed)
     with open(json_path, 'w', encoding='utf-8') as handle:
         json.dump(document, handle, indent=2, default=str)
     print('JSON: %s' % json_path)
@@ -988,6 +1186,11 @@ def parse_args(argv):
                         help='assets the per-asset loop imports; the time is extrapolated to all (default 30)')
     parser.add_argument('--skip-loop', action='store_true', help='do not run the per-asset loop')
     parser.add_argument('--skip-gone', action='store_true', help='do not kill an emulator mid-import')
+    parser.add_argument('--skip-refused', action='store_true',
+                        help='do not run the main playbook against an emulator refusing every write')
+    parser.add_argument('--first-member-assets', type=int,
+                        help='assets of the first member, the one the offboard phase removes (default: 1,000 when '
+                             'the organisation has 10,000 assets or more, else --assets-per-member)')
     parser.add_argument('--matrix', action='store_true',
                         help='run 20x50 and 100x100 assets at 50 and at 10 calls/s (ignores --members, '
                              '--assets-per-member and --qps) and print one summary table')
@@ -998,6 +1201,11 @@ def parse_args(argv):
     for name in ('members', 'assets_per_member', 'max_concurrency', 'loop_sample', 'phase_timeout'):
         if getattr(args, name) < 1:
             parser.error('--%s must be at least 1' % name.replace('_', '-'))
+    if args.members < 3:
+        parser.error('--members must be at least 3 (the purge, the purge of a fifth and the offboarding each take '
+                     'their own members)')
+    if args.first_member_assets is not None and args.first_member_assets < 3:
+        parser.error('--first-member-assets must be at least 3 (one of each type)')
     if args.assets_per_member < 3:
         parser.error('--assets-per-member must be at least 3 (one of each type)')
     if args.latency_ms < 0 or args.qps < 0:
@@ -1014,7 +1222,8 @@ def run_one(args, json_path):
     workdir = tempfile.mkdtemp(prefix='alicloud-bastionhost-bench-')
     keep = args.keep
     try:
-        text, facts = build_org(args.members, args.assets_per_member)
+        text, facts = build_org(args.members, args.assets_per_member, first_assets=first_member_assets(
+            args.members, args.assets_per_member, args.first_member_assets))
         org_path = os.path.join(workdir, 'org.yml')
         with open(org_path, 'w', encoding='utf-8') as handle:
             handle.write(text)
@@ -1033,8 +1242,10 @@ def run_one(args, json_path):
             emulator.stop()
         if not args.skip_gone:
             bench.run_gone()
+        if not args.skip_refused:
+            bench.run_refused()
         bench.targets = targets(bench)
-        if any(p['exit_code'] != 0 for p in bench.phases):
+        if any((p['exit_code'] != 0) != p['expect_failure'] for p in bench.phases):
             keep = True
         report(bench, args, started, json_path, facts)
         return summary_row(bench, args, time.monotonic() - started)
@@ -1053,7 +1264,8 @@ def summary_row(bench, args, seconds):
     calls = imp.get('calls') or {}
     rerun_task = next((t for t in rerun.get('tasks', []) if t['module'] == 'member_asset'), None)
     return dict(
-        size='%d x %d' % (args.members, args.assets_per_member),
+        size='%d x %d%s' % (args.members, args.assets_per_member, '' if bench.facts['first_member_assets'] ==
+                            args.assets_per_member else ' (first %d)' % bench.facts['first_member_assets']),
         qps='%s%s' % (args.qps, ', max_calls_per_second %g' % args.max_calls_per_second if args.max_calls_per_second else ''),
         floor_s=(imp.get('issue_floor') or {}).get('total_s'), import_s=imp.get('wall_s'),
         wall_over_floor=(imp.get('issue_floor') or {}).get('wall_over_floor'),
@@ -1064,8 +1276,9 @@ def summary_row(bench, args, seconds):
                          if calls.get('write_attempts') else None),
         rerun_s=rerun.get('wall_s'),
         rerun_calls='%d/%d' % (rerun_task['calls']['total'], rerun_task['floor']['expected_reads']) if rerun_task else '-',
-        rerun_kb=(rerun_task.get('result_bytes') or 0) / 1000.0 if rerun_task else None,
-        import_kb=(imp.get('result_bytes') or 0) / 1000.0 if imp else None,
+        rerun_chars=rerun.get('result_chars'), import_chars=imp.get('result_chars'),
+        largest=max(([p.get('result_chars') or 0, p['name']] for p in bench.phases + [bench.gone or dict(name='gone')]),
+                    default=None),
         loop_ratio=loop.get('speed_ratio'), rss_mb=imp.get('module_rss_mb'),
         gone_s=(bench.gone or {}).get('ended_after_s'), bench_s=seconds,
         misses=[t['target'] for t in bench.targets if t['status'] != 'PASS'])
@@ -1074,7 +1287,8 @@ def summary_row(bench, args, seconds):
 def print_summary(rows):
     headers = ['size', 'qps', 'floor s', 'import s', 'wall/floor', 'module/floor', 'API floor s', 'wall/API floor',
                'writes throttled', 'rerun s',
-               'rerun calls/pages', 'rerun result KB', 'import result KB', 'loop/import', 'peak RSS MB',
+               'rerun calls/pages', 'rerun result chars', 'import result chars', 'largest result chars',
+               'loop/import', 'peak RSS MB',
                'gone: ends after s', 'bench s']
     print()
     print('| ' + ' | '.join(headers) + ' |')
@@ -1085,7 +1299,8 @@ def print_summary(rows):
             r['size'], r['qps'], fmt(r['floor_s']), fmt(r['import_s']), fmt(r['wall_over_floor'], 2),
             fmt(r['module_over_floor'], 2), fmt(r['api_floor_s']), fmt(r['wall_over_api_floor'], 2),
             r['throttled'] + share, fmt(r['rerun_s']), r['rerun_calls'],
-            fmt(r['rerun_kb']), fmt(r['import_kb']), fmt(r['loop_ratio']), fmt(r['rss_mb']), fmt(r['gone_s']),
+            fmt(r['rerun_chars']), fmt(r['import_chars']), '%d (%s)' % tuple(r['largest']) if r['largest'] else '-',
+            fmt(r['loop_ratio']), fmt(r['rss_mb']), fmt(r['gone_s']),
             fmt(r['bench_s'], 0))) + ' |')
     for r in rows:
         if r['misses']:

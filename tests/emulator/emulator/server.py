@@ -12,6 +12,8 @@ from .errors import ApiError, dry_run_passed
 from .params import Params
 from .registry import DRY_RUN, HANDLERS, VERSIONS, WITHOUT_PERMISSION
 
+# The answer of every write under --refuse-writes CODE (a quota used up: the message is the emulator's).
+REFUSED_MESSAGE = 'The request was refused: the quota of this operation is used up.'
 SECRET_FIELDS = {'Signature', 'SecurityToken', 'AccessKeyId', 'SignatureNonce', 'BearerToken'}
 # Credentials an action sets (passwords, private keys, passphrases: issue 23): the calls log shows that one
 # was sent, never its value.
@@ -109,6 +111,8 @@ def run_action(world, request, product, entry, request_id):
     rules.check(product, request.action, params)
     if (product, request.action) in DRY_RUN and params.boolean('DryRun'):
         raise dry_run_passed()
+    if write and world.refuse_writes:
+        raise ApiError(world.refuse_writes, REFUSED_MESSAGE)
     with world.lock:
         body = handler(Context(world, identity, params, request_id)) or {}
     if write:

@@ -71,8 +71,10 @@ DOCUMENTED_QUOTAS = {
 
 class World:
     def __init__(self, org_path, qps=0, fault_rate=0.0, seed=0, latency_ms=0, lost_response_rate=0.0,
-                 retry_after_ms=0, max_page_size=None, ecs_without_permission='empty'):
+                 retry_after_ms=0, max_page_size=None, ecs_without_permission='empty', refuse_writes=None):
         self.org_path = org_path
+        # --refuse-writes CODE: every write answers CODE (400) once its request passed the rules.
+        self.refuse_writes = refuse_writes or None
         self.max_page_size = max_page_size or None
         # ECS DescribeInstances to a RAM user or role without permission: 'empty' (an empty list, the API
         # reference) or 'forbidden' (Forbidden.RAM, ECS's announcement of the change of 2025-12-20).

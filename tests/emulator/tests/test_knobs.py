@@ -1,4 +1,4 @@
-"""The knobs: --qps (Throttling.User), --fault-rate/--seed (ServiceUnavailable), --latency-ms."""
+"""The knobs: --qps (Throttling.User), --fault-rate/--seed (ServiceUnavailable), --latency-ms, --refuse-writes."""
 import time
 
 from emulator_testlib import (
@@ -150,6 +150,30 @@ def test_order_of_checks_with_faults(emulator_factory):
     expect_error('ServiceUnavailable', 503, add_member, sdk(emu, 'bastionhost', 'auditor'), SHOP_PROD_ID)
     expect_error('Throttling.User', 400, add_member, sdk(emu, 'bastionhost', 'auditor'), SHOP_PROD_ID)
     assert emu.instance(ENT01)['members'] == []
+
+
+# ------------------------------------------------------------------ --refuse-writes
+
+def test_refuse_writes_answers_every_write_with_the_code_and_changes_nothing(emulator_factory):
+    emu = emulator_factory(refuse_writes='QuotaExceeded.Asset')
+    client = sdk(emu, 'bastionhost', 'mgmt')
+    error = expect_error('QuotaExceeded.Asset', 400, add_member, client, SHOP_PROD_ID)
+    assert 'quota' in error.data['Message']
+    expect_error('QuotaExceeded.Asset', 400, client.create_host, bh_models.CreateHostRequest(
+        region_id=HZ, instance_id=ENT01, source='Local', host_name='h0', ostype='Linux',
+        active_address_type='Private', host_private_address='10.8.0.1'))
+    assert describe(client).body.total_count == 3          # reads are answered
+    assert list_hosts(client).body.total_count == 0
+    assert emu.instance(ENT01)['members'] == [] and emu.writes() == []
+    assert [(c['action'], c['status'], c['code']) for c in emu.calls()] == [
+        ('AddInstanceRdMember', 400, 'QuotaExceeded.Asset'), ('CreateHost', 400, 'QuotaExceeded.Asset'),
+        ('DescribeInstances', 200, None), ('ListHosts', 200, None)]
+    # the request rules and RAM come first; the console is no API call and is never refused
+    expect_error('MissingParameter', 400, client.create_host, bh_models.CreateHostRequest(
+        region_id=HZ, instance_id=ENT01, source='Local', ostype='Linux', active_address_type='Private'))
+    expect_error('Forbidden.RAM', 403, add_member, sdk(emu, 'bastionhost', 'auditor'), SHOP_PROD_ID)
+    emu.console(ENT01, 'AddInstanceRdMember', MemberId=SHOP_PROD_ID)
+    assert emu.instance(ENT01)['members'] == [SHOP_PROD_ID]
 
 
 # ------------------------------------------------------------------ --latency-ms
