@@ -366,8 +366,8 @@ def _plan_present(plan, request, asset, record, listed, member_label):
             "PolarDB clusters imported through another endpoint type, which ModifyDatabase cannot change "
             "(it has no PolarDBEndpointType): set polardb_endpoint_type back, or remove them (state=absent) "
             "and import them again, which drops their database accounts and grants on the bastion host",
-            "%s (imported through %s, asked %s)" % (asset_label(asset, member_label), imported_through,
-                                                   asset["endpoint_type"]))
+            "%s (imported through %s, asked %s)" % (
+                asset_label(asset, member_label), imported_through, asset["endpoint_type"]))
         return
     changes = drift(wanted, record, request.own_groups)
     blocker = import_blocker(asset, request.address_type or record.get("address_type") or "Private")
@@ -378,8 +378,8 @@ def _plan_present(plan, request, asset, record, listed, member_label):
                 MAX_COMMENT_LENGTH)
         changes["comment"] = dict(before=record.get("comment"), after=comment)
     if changes and blocker and listed:
-        plan.problems.add("listed assets that cannot be updated", "%s (%s)" % (asset_label(asset, member_label),
-                                                                            blocker))
+        plan.problems.add("listed assets that cannot be updated", "%s (%s)" % (
+            asset_label(asset, member_label), blocker))
     elif changes and blocker:
         plan.skipped.append(dict(_with_current(asset, record), reason=blocker))
     elif changes:

@@ -93,12 +93,12 @@ class Failures:
         key = (action, details["code"], " ".join(server_message(exc).split()))
         if key not in self._groups:
             self._groups[key] = dict(action=action, code=details["code"], request_id=details["request_id"], count=0,
-                                     items=[], message=describe_error(exc, "failed to %s" % action, self.secrets)[0])
+                                     lines=[], message=describe_error(exc, "failed to %s" % action, self.secrets)[0])
         group = self._groups[key]
         reason = group["message"]
         group["count"] += 1
         if line is not None:
-            group["items"].append(line)
+            group["lines"].append(line)
         if self._gone is None and isinstance(exc, EndpointUnavailable):
             self._gone = reason
 
@@ -109,7 +109,7 @@ class Failures:
         return bool(self._groups)
 
     def summary(self):
-        return [dict(group, items=sorted(group["items"])) for group in self._groups.values()]
+        return [dict(group, lines=sorted(group["lines"])) for group in self._groups.values()]
 
     def message(self, subject, done, endpoint_gone=False):
         if endpoint_gone:

@@ -360,7 +360,7 @@ failures:
       description: How many writes failed this way.
       type: int
       sample: 3
-    items:
+    lines:
       description: The assets whose writes failed this way, as RV(imported) lists them.
       type: list
       elements: str

@@ -254,7 +254,7 @@ failures:
     count:
       description: How many writes failed this way.
       type: int
-    items:
+    lines:
       description: The members (IDs) or assets (C(<member_id> <type> <instance_id>)) whose writes failed this way.
       type: list
       elements: str

@@ -16,16 +16,14 @@ import contextlib
 import email.utils
 import http.server
 import json
-import os
 import socket
-import sys
 import threading
 import time
 
 import pytest
 import yaml
 
-from conftest import _run_playbook  # the run_playbook fixture's function, for a module-wide fixture
+from conftest import AnsiblePlaybook  # the ansible_playbook fixture's class, for a module-wide fixture
 
 MGMT_KEY_ID, MGMT_SECRET = 'LTAIdemoOps00001', 'demo-ops-secret'   # RAM user ops of the management account
 WRONG_SECRET = 'not-the-ops-secret-at-all'
@@ -223,7 +221,7 @@ def cases(emulator, tmp_path_factory):
         ]
         mark = len(emulator.calls())
         path = write_playbook(tmp_path_factory.mktemp('credentials-endpoints') / 'cases.yml', tasks)
-        result = _run_playbook(str(path), '-vvvv', env=environment(secret_from_env=MGMT_SECRET + '\n'))
+        result = AnsiblePlaybook().run(str(path), '-vvvv', env=environment(secret_from_env=MGMT_SECRET + '\n'))
         output = result.stdout + result.stderr
         assert result.returncode == 0, output[-5000:]
         with open(str(path) + '.json') as handle:

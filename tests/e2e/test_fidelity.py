@@ -88,8 +88,8 @@ def test_pages_shorter_than_asked_import_rerun_purge_and_offboard(ansible_playbo
 
 
 @pytest.mark.parametrize('answer', ['empty', 'forbidden'])
-def test_an_ecs_list_empty_for_want_of_permission_is_a_member_that_could_not_be_read(ansible_playbook, tmp_path,
-                                                                                       answer):
+def test_an_ecs_list_empty_for_want_of_permission_is_a_member_that_could_not_be_read(
+        ansible_playbook, tmp_path, answer):
     """ECS answers a role without ECS permission with an empty list (its API reference) or, since the ECS notice
     of 2025-12-20, Forbidden.RAM: either way the member is reported as could not be read (naming the ECS
     read-only policy) and nothing is written; after an empty list, one DryRun tells."""
@@ -142,8 +142,8 @@ def test_limits_are_checked_before_anything_is_written(ansible_playbook, tmp_pat
             task('members', 'rd_member', members=['shop-prod']),
             task('group', ignore_errors=True, discover={'members': ['shop-prod'], 'regions': [HZ], 'types': ['ecs']},
                  host_group='team-' + 'x' * 124 + '-{type}'),
-            task('tags', ignore_errors=True, discover={'members': ['shop-prod'], 'regions': [HZ], 'types': ['rds'],
-                                                        'tags': six_tags})])
+            task('tags', ignore_errors=True, discover={
+                'members': ['shop-prod'], 'regions': [HZ], 'types': ['rds'], 'tags': six_tags})])
         assert 'asset group names longer than 128 characters' in results['group']['msg'], output[-3000:]
         assert 'at most 5 tags' in results['tags']['msg'], results['tags']['msg']
         assert [w['action'] for w in writes] == ['AddInstanceRdMember']

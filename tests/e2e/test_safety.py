@@ -461,8 +461,8 @@ def changes(refusals, emulator, ansible_playbook, tmp_path_factory):
     tasks += [marker('role_real')] + role_task('member_assets', 'role_real')
     tasks += [marker('purge_check'), module_task('member_asset', purge, 'purge_check', check=True)]
     tasks += [marker('purge_real'), module_task('member_asset', purge, 'purge_real'), marker('end')]
-    playbook, args = write_playbook(directory / 'playbook.yml', [local_play(tasks, directory / 'results.json',
-                                                       ['role_check', 'role_real', 'purge_check', 'purge_real'])])
+    names = ['role_check', 'role_real', 'purge_check', 'purge_real']
+    playbook, args = write_playbook(directory / 'playbook.yml', [local_play(tasks, directory / 'results.json', names)])
     run = run_playbook(ansible_playbook, emulator, playbook, *args)
     assert run.returncode == 0, run.output[-5000:]
     assert 'bastion: true' in (directory / 'playbook.yml').read_text(), 'the tag value must be a YAML boolean'

@@ -31,4 +31,4 @@ def result_key(item):
 
 def failed_items(result):
     """``{(action, item line)}`` of a failed task's distinct failures (its ``failures``)."""
-    return {(group['action'], item) for group in result.get('failures') or [] for item in group['items']}
+    return {(group['action'], item) for group in result.get('failures') or [] for item in group['lines']}

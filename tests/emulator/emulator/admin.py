@@ -193,4 +193,3 @@ def console_call(world, payload, context, request_id):
         identity = Identity(owner['id'], 'root', owner['name'], None, None, [])
         body = handler(context(world, identity, request, request_id)) or {}
         return {'RequestId': request_id, **body}
-

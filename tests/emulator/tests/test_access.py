@@ -295,8 +295,8 @@ def test_users(demo_emulator, ops):
     refused('OBJECT_AlREADY_EXISTS', 400, ops, 'CreateUser', user_name='alice', source='Local', password=USER_PASSWORD)
     refused('OBJECT_NOT_FOUND', 404, ops, 'GetUser', user_id='404')
     state = demo_emulator.instance(ENT01)['users']
-    assert [(u['UserName'], u['Source'], u['HasPassword']) for u in state] == [('alice', 'Local', True),
-                                                                             ('bob', 'Ram', False)]
+    assert [(u['UserName'], u['Source'], u['HasPassword']) for u in state] == [
+        ('alice', 'Local', True), ('bob', 'Ram', False)]
 
 
 def test_create_user_rules(demo_emulator, ops):

@@ -232,7 +232,7 @@ def test_add_hosts_to_group_has_its_documented_quota_whatever_qps_says(emulator_
         start_of_next_second()
         second = int(time.monotonic())
         outcomes = []
-        for _ in range(11):
+        for _call in range(11):
             try:
                 add()
                 outcomes.append('OK')
@@ -254,7 +254,7 @@ def test_add_hosts_to_group_is_not_throttled_without_qps(emulator_factory):
     client = sdk(emu, 'bastionhost', 'mgmt')
     group_id = client.create_host_group(bh_models.CreateHostGroupRequest(
         region_id=HZ, instance_id=ENT01, host_group_name='free')).body.host_group_id
-    for _ in range(12):
+    for _call in range(12):
         client.add_hosts_to_group(bh_models.AddHostsToGroupRequest(
             region_id=HZ, instance_id=ENT01, host_group_id=group_id, host_ids='["1"]'))
     assert {c['status'] for c in emu.calls()} == {200}

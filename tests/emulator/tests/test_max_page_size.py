@@ -47,8 +47,8 @@ def cap_org():
     return {'resource_directory': {
         'management_account': MGMT,
         'folders': [{'id': f'fd-cap{n:02d}', 'name': f'folder-{n}'} for n in range(NINE)],
-        'delegated_administrators': [{'account': DELEGATE, 'service': f'svc{n}.aliyuncs.com'}
-                                     for n in range(NINE)]},
+        'delegated_administrators': [
+            {'account': DELEGATE, 'service': f'svc{n}.aliyuncs.com'} for n in range(NINE)]},
         'accounts': [management] + members}
 
 

@@ -240,10 +240,9 @@ def test_fail_json_api_masks_the_body_of_an_answer_that_is_not_the_apis(capsys, 
         _response = DaraResponse()  # noqa: F841  (what the SDK's frame holds when it raises)
         raise RuntimeError('Failed to parse the value as json format, Value: "%s".' % page)
 
-    try:
+    with pytest.raises(RuntimeError) as raised:
         parse()
-    except RuntimeError as exc:
-        result = failure(capsys, lambda: module.fail_json_api(exc, "failed to list hosts"))
+    result = failure(capsys, lambda: module.fail_json_api(raised.value, "failed to list hosts"))
     assert result["msg"] == (
         "failed to list hosts: the answer of the endpoint was HTTP 200 OK (text/html), not an Alibaba Cloud API "
         "answer: the endpoint, or a proxy in between, is not the API. Check endpoint_url/endpoints and the proxy "

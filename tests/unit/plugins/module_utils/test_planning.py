@@ -564,8 +564,8 @@ def test_an_asset_a_person_imported_is_neither_updated_nor_removed_but_counted_a
     purge = plan_assets(AssetRequest(selected={("ecs", "i-mine")}, scope=Scope.of([A], [HZ], ["ecs"]), purge=True),
                         [mine, theirs], current)
     assert purge.to_remove == []
-    absent = plan_assets(AssetRequest(state="absent", listed=[dict(member_id=A, type="ecs", instance_id="i-theirs",
-                                                                     region=HZ)]), [mine, theirs], current)
+    listed = [dict(member_id=A, type="ecs", instance_id="i-theirs", region=HZ)]
+    absent = plan_assets(AssetRequest(state="absent", listed=listed), [mine, theirs], current)
     assert absent.to_remove == [] and [a["instance_id"] for a in absent.foreign] == ["i-theirs"]
 
 

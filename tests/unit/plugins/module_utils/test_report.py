@@ -22,8 +22,8 @@ def test_each_distinct_failure_is_told_once_and_every_entry_kept(api_error):
     assert failures.entries["failed_assets"][0]["error"]["code"] == "QuotaExceeded"
     quota, forbidden = failures.summary()
     assert (quota["action"], quota["code"], quota["count"], quota["request_id"]) == ("import", "QuotaExceeded", 30, "REQ-1")
-    assert quota["items"][:2] == ["m ecs i-00", "m ecs i-01"] and quota["message"].startswith("failed to import: ")
-    assert forbidden["count"] == 1 and forbidden["items"] == []
+    assert quota["lines"][:2] == ["m ecs i-00", "m ecs i-01"] and quota["message"].startswith("failed to import: ")
+    assert forbidden["count"] == 1 and forbidden["lines"] == []
 
 
 def test_a_dead_endpoint_is_named_as_the_cause(api_error):
