@@ -321,11 +321,11 @@ def test_no_secret_in_the_output_at_vvvv(cases):
 
 # ---------------------------------------------------------------------------------------------- timeout
 
-def test_a_read_timeout_is_a_timeout_and_ends_within_a_minute(run_playbook, tmp_path):
+def test_a_read_timeout_is_a_timeout_and_ends_within_a_minute(ansible_playbook, tmp_path):
     with silent() as url:
         path = write_playbook(tmp_path / 'timeout.yml', [task('silent_endpoint', url)])
         started = time.monotonic()
-        result = run_playbook(str(path), env=environment())
+        result = ansible_playbook.run(str(path), env=environment())
         took = time.monotonic() - started
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]

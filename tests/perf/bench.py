@@ -1032,8 +1032,8 @@ def targets(bench):
         add('endpoint killed mid-import: the task ends', '%.1f s after the kill (%d writes before), exit %s' % (
             bench.gone['ended_after_s'], bench.gone['writes_before_kill'], bench.gone['exit_code']), '<= 60 s, failed',
             bench.gone['ended_after_s'] <= 60 and bench.gone['exit_code'] not in (0, 'timeout'))
-        add('gone: the message names the cause once', cause_once(bench.gone['msg'], 'stopped answering',
-                                                                  bench.gone['failures']),
+        add('gone: the message names the cause once',
+            cause_once(bench.gone['msg'], 'stopped answering', bench.gone['failures']),
             'once in msg, 1 failure group', named_once(bench.gone['msg'], 'stopped answering', bench.gone['failures']))
     for name, removed in (('purge', bench.assets_of([bench.purged_one])), ('purge-fifth', bench.assets_of(
             bench.purged_many)), ('offboard', bench.assets_of([bench.offboarded]))):

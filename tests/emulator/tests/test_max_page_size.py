@@ -44,12 +44,12 @@ def cap_org():
     }
     members = [{'id': member, 'name': f'member-{n}'} for n, member in enumerate(MEMBERS)]
     members.append({'id': DELEGATE, 'name': 'delegate'})
-    return {'resource_directory': {
+    directory = {
         'management_account': MGMT,
         'folders': [{'id': f'fd-cap{n:02d}', 'name': f'folder-{n}'} for n in range(NINE)],
         'delegated_administrators': [
-            {'account': DELEGATE, 'service': f'svc{n}.aliyuncs.com'} for n in range(NINE)]},
-        'accounts': [management] + members}
+            {'account': DELEGATE, 'service': f'svc{n}.aliyuncs.com'} for n in range(NINE)]}
+    return {'resource_directory': directory, 'accounts': [management] + members}
 
 
 @pytest.fixture(scope='module')
