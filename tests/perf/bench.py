@@ -139,7 +139,7 @@ class CallbackModule(CallbackBase):
                                     items=len(g.get("lines") or []), message_chars=len(str(g.get("message"))))
                                for g in body.get("failures") or [] if isinstance(g, dict)]
         if isinstance(body.get("results"), list):
-            current["lines"] = len(body["results"])
+            current["items"] = len(body["results"])
             current["item_failures"] = sum(1 for r in body["results"] if r.get("failed"))
             current["result"]["msg"] = next((r.get("msg") for r in body["results"] if r.get("failed")),
                                             current["result"]["msg"])
@@ -727,7 +727,7 @@ class Bench:
             expected = expectations.get(short, {})
             task_rows.append(dict(
                 name=task['name'], module=short, status=task['status'], module_s=module_seconds(task),
-                items=task['lines'], item_failures=task['item_failures'], result=task['result'],
+                items=task['items'], item_failures=task['item_failures'], result=task['result'],
                 result_bytes=task.get('result_bytes'), result_chars=task.get('result_chars'),
                 has_diff=task.get('has_diff'), failures=task.get('failures') or [],
                 calls=summary, floor=task_floor(expected, summary, self.args)))
