@@ -297,8 +297,23 @@ class BastionHost:
                 database_type=database, database_port=asset.get("port") or port,
                 database_private_address=asset.get("address"), database_public_address=asset.get("public_address"),
                 polar_dbendpoint_type=asset.get("endpoint_type"), **common)
-        created = self._write(method, request, read_back=lambda: _created(self.find_imported(asset), id_key))
+        try:
+            created = self._write(method, request, read_back=lambda: _created(self.find_imported(asset), id_key))
+        except DoneElsewhere:
+            raise
+        except Exception:
+            if self._member_gone(asset["member_id"]):
+                raise Vanished("member %s was removed from the bastion host meanwhile" % asset["member_id"])
+            raise
         return created.get(id_key)
+
+    def _member_gone(self, member_id):
+        """Whether ``member_id`` is no longer on the bastion host (another run offboarded it); False when
+        that cannot be read either."""
+        try:
+            return member_id not in self.members()
+        except Exception:
+            return False
 
     def delete_asset(self, asset):
         """Delete an imported host or database (an ``imported_assets`` item)."""

@@ -767,9 +767,10 @@ def run_write(write):
 def report(module, request, state, plan, outcome):
     full = module.params["full_results"]
     if outcome.elsewhere:
-        module.warn("%d writes had already been done, or their assets removed, by another run overlapping this one, "
-                    "so this run counts them unchanged: %s" % (len(outcome.elsewhere), ", ".join(
-                        "%s %s" % (action, asset_line(asset)) for action, asset, _exc in outcome.elsewhere[:10])))
+        module.warn("%d writes had already been done by another run overlapping this one (counted unchanged), or "
+                    "their asset or member was removed by it meanwhile (left out): %s" % (
+                        len(outcome.elsewhere), ", ".join("%s %s (%s)" % (action, asset_line(asset), exc)
+                                                          for action, asset, exc in outcome.elsewhere[:10])))
     result = dict(changed=outcome.changed, **diff_if_asked(module, partial(diff_of, state, outcome)))
     result.update(results(plan, outcome, full))
     if full:
@@ -812,7 +813,8 @@ def results(plan, outcome, full=False):
     and the counts by member and type."""
     def listed(assets, line, *extra):
         return [result_view(a, *extra) if full else line(a) for a in sort_assets(assets)]
-    unchanged = plan.unchanged + [asset for _action, asset, _exc in outcome.elsewhere]
+    unchanged = plan.unchanged + [asset for _action, asset, exc in outcome.elsewhere
+                                  if isinstance(exc, DoneElsewhere)]
     groups = dict(imported=outcome.imported, updated=outcome.updated, removed=outcome.removed,
                   unchanged=unchanged, skipped=plan.skipped, foreign=plan.foreign)
     return dict(imported=listed(outcome.imported, asset_line),

@@ -98,6 +98,8 @@ class OverlappingClient(RecordingClient):
     def call(self, method, request=None, retry=False):
         if method == "list_hosts":
             return {"Hosts": self.hosts, "TotalCount": len(self.hosts)}
+        if method == "list_instance_rd_members":
+            return {"Members": [{"MemberId": "1000000000000011"}]}
         return super().call(method, request, retry)
 
     def write(self, method, request, read_back):
