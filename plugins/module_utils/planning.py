@@ -356,6 +356,11 @@ def _plan_present(plan, request, asset, record, listed, member_label):
         else:
             plan.to_import.append(asset)
         return
+    _plan_imported(plan, request, asset, wanted, record, listed, member_label)
+
+
+def _plan_imported(plan, request, asset, wanted, record, listed, member_label):
+    """Update, skip or leave a wanted asset the bastion host has already imported (``record``)."""
     whose = ownership(asset, record)
     if whose == DISPUTED or (whose == FOREIGN and not request.adopt):
         _leave_foreign(plan, asset, record, whose, member_label)
@@ -506,6 +511,56 @@ class MemberPlan:
         self.warnings = []
 
 
+def _assets_leaving_with(plan, owned, discovered, own, member_label):
+    """``plan.removed_assets``: the assets of the members to remove whose ownership record and discovery
+    agree; ``plan.disputed`` (a warning) or a problem where they disagree."""
+    leaving = set(plan.to_remove)
+    found = dict((asset_key(a), a["member_id"]) for a in discovered)
+
+    def where(asset):
+        """The member discovery places ``asset`` in (OWN_ACCOUNT for the own account), None when not found."""
+        return MemberPlan.OWN_ACCOUNT if asset_key(asset) in own else found.get(asset_key(asset))
+
+    removed, disputed = [], Problems()
+    for member in sorted(owned):
+        for asset in owned[member]:
+            actual = where(asset)
+            if member in leaving and actual in (None, member):
+                removed.append(asset)
+            elif actual is not None and actual != member and (member in leaving or actual in leaving):
+                line = "%s %s (its ownership record names %s, discovery finds it in %s)" % (
+                    asset["type"], asset["instance_id"], member_label(member),
+                    actual if actual == MemberPlan.OWN_ACCOUNT else member_label(actual))
+                if actual in leaving:
+                    plan.problems.add(
+                        "assets that discovery finds in a member to remove while their ownership record names "
+                        "another member: the member cannot be removed while they remain; correct their Comment, or "
+                        "delete them from the bastion host", line)
+                else:
+                    disputed.add("assets whose ownership record and discovery disagree on the member are neither "
+                                 "removed nor updated: correct their Comment, or remove them by hand", line)
+                    plan.disputed.append(dict(asset, discovered_member=None if actual == MemberPlan.OWN_ACCOUNT
+                                              else actual))
+    plan.removed_assets = sort_assets(removed)
+    plan.disputed = sort_assets(plan.disputed)
+    plan.warnings.extend(disputed.lines())
+
+
+def _unattributed_block(plan, unattributed, own, unread, notes, member_label):
+    """Imported assets whose member is unknown (and not the own account's) refuse any removal."""
+    blocking = [a for a in sort_assets(unattributed) if asset_key(a) not in own]
+    for asset in blocking:
+        plan.problems.add(
+            "imported assets whose member is unknown (no ownership record, not found in the members' regions "
+            "searched nor in the bastion host's own account) block removing members: add their regions to "
+            "asset_regions, or delete them from the bastion host", "%s %s" % (asset["type"], asset["instance_id"]))
+    if blocking:
+        for member in unread:
+            plan.problems.add("members that could not be read (they may be theirs)", member_label(member))
+        for note in notes:
+            plan.problems.add(note)
+
+
 def membership_changes(current, desired, state="present", purge=False):
     """``(to_add, to_remove)``: the members a task adds and removes (purge never on an empty selection)."""
     current, desired = set(current), set(desired)
@@ -538,50 +593,9 @@ def plan_members(current, desired, state="present", purge=False, remove_assets=F
     if not plan.to_remove:
         return plan
 
-    owned = owned or {}
-    leaving = set(plan.to_remove)
-    found = dict((asset_key(a), a["member_id"]) for a in discovered)
     own = set(own_keys)
-
-    def where(asset):
-        """The member discovery places ``asset`` in (OWN_ACCOUNT for the own account), None when not found."""
-        return MemberPlan.OWN_ACCOUNT if asset_key(asset) in own else found.get(asset_key(asset))
-
-    removed, disputed = [], Problems()
-    for member in sorted(owned):
-        for asset in owned[member]:
-            actual = where(asset)
-            if member in leaving and actual in (None, member):
-                removed.append(asset)
-            elif actual is not None and actual != member and (member in leaving or actual in leaving):
-                line = "%s %s (its ownership record names %s, discovery finds it in %s)" % (
-                    asset["type"], asset["instance_id"], member_label(member),
-                    actual if actual == MemberPlan.OWN_ACCOUNT else member_label(actual))
-                if actual in leaving:
-                    plan.problems.add(
-                        "assets that discovery finds in a member to remove while their ownership record names "
-                        "another member: the member cannot be removed while they remain; correct their Comment, or "
-                        "delete them from the bastion host", line)
-                else:
-                    disputed.add("assets whose ownership record and discovery disagree on the member are neither "
-                                 "removed nor updated: correct their Comment, or remove them by hand", line)
-                    plan.disputed.append(dict(asset, discovered_member=None if actual == MemberPlan.OWN_ACCOUNT
-                                              else actual))
-    plan.removed_assets = sort_assets(removed)
-    plan.disputed = sort_assets(plan.disputed)
-    plan.warnings.extend(disputed.lines())
-
-    blocking = [a for a in sort_assets(unattributed) if asset_key(a) not in own]
-    for asset in blocking:
-        plan.problems.add(
-            "imported assets whose member is unknown (no ownership record, not found in the members' regions "
-            "searched nor in the bastion host's own account) block removing members: add their regions to "
-            "asset_regions, or delete them from the bastion host", "%s %s" % (asset["type"], asset["instance_id"]))
-    if blocking:
-        for member in unread:
-            plan.problems.add("members that could not be read (they may be theirs)", member_label(member))
-        for note in notes:
-            plan.problems.add(note)
+    _assets_leaving_with(plan, owned or {}, discovered, own, member_label)
+    _unattributed_block(plan, unattributed, own, unread, notes, member_label)
     if plan.removed_assets and not remove_assets:
         for asset in plan.removed_assets:
             plan.problems.add("members to remove still have imported assets (set remove_assets: true to remove "

@@ -259,7 +259,7 @@ def member_error(access, directory, member_id, exc):
                 request_id=details["request_id"], message=message)
 
 
-def main():
+def argument_spec():
     spec = multi_account_argument_spec(instance_id=False, removals=False)
     spec.update(
         members=dict(type="list", elements="str"),
@@ -269,7 +269,11 @@ def main():
         name_pattern=dict(type="str"),
         instance_id=dict(type="str"),
     )
-    module = AlicloudModule(argument_spec=spec, supports_check_mode=True)
+    return spec
+
+
+def task_regions(module):
+    """The regions to discover in; fails on options that cannot work together, before any call."""
     params = module.params
     regions = sorted(set(params["regions"] or ([module.region] if module.region else [])))
     if not regions:
@@ -279,29 +283,30 @@ def main():
     problems = multi_account_option_problems(params) + tag_filter_problems(params["tags"], params["types"] or [])
     if problems:
         module.fail_json(msg="; ".join(problems))
+    return regions
 
-    directory = read_directory(module, "cannot discover member assets")
-    if params["members"] is None:
-        members = sorted(a["member_id"] for a in directory.eligible_members())
-    else:
-        members, problems = directory.resolve(params["members"])
-        if problems:
-            module.fail_json(msg=problems.message("cannot discover assets in the given members",
-                                                  len(params["members"])))
 
-    imported = None
-    if params["instance_id"]:
-        bastion = BastionHost(module.client("bastionhost"), module.region, params["instance_id"])
-        imported = set(asset_key(a) for a in module.api_read(
-            "list the assets imported into bastion host %s in %s" % (params["instance_id"], module.region),
-            bastion.imported_assets))
+def task_members(module, directory):
+    names = module.params["members"]
+    if names is None:
+        return sorted(a["member_id"] for a in directory.eligible_members())
+    members, problems = directory.resolve(names)
+    if problems:
+        module.fail_json(msg=problems.message("cannot discover assets in the given members", len(names)))
+    return members
 
-    access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
-                          module.secret_values())
-    assets, errors = discover_assets(
-        access.factory_for, members, regions, types=params["types"], tags=params["tags"], name_pattern=params["name_pattern"],
-        max_workers=params["max_concurrency"])
 
+def imported_keys(module):
+    """The keys of the assets imported into ``instance_id``, or None without one."""
+    instance_id = module.params["instance_id"]
+    if not instance_id:
+        return None
+    bastion = BastionHost(module.client("bastionhost"), module.region, instance_id)
+    return set(asset_key(a) for a in module.api_read(
+        "list the assets imported into bastion host %s in %s" % (instance_id, module.region), bastion.imported_assets))
+
+
+def fail_on_unread(module, access, directory, errors):
     missing_sdk = next((e for e in errors.values() if isinstance(e, MissingSdkError)), None)
     if missing_sdk:
         module.fail_json(msg=missing_required_lib(missing_sdk.distribution), exception=missing_sdk.traceback)
@@ -313,6 +318,8 @@ def main():
                 len(failed), " | ".join(f["message"] for f in failed)),
             errors=failed)
 
+
+def report(module, directory, members, assets, imported):
     counts = dict((m, dict((t, 0) for t in TYPE_NAMES)) for m in members)
     for asset in assets:
         asset["member_name"] = member_name(directory, asset["member_id"])
@@ -322,6 +329,21 @@ def main():
     warn_if_too_large(module, result, "narrow the task (members, regions, types, tags, name_pattern), or loop over the "
                                       "members")
     module.exit_json(**result)
+
+
+def main():
+    module = AlicloudModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    regions = task_regions(module)
+    directory = read_directory(module, "cannot discover member assets")
+    members = task_members(module, directory)
+    imported = imported_keys(module)
+    access = MemberAccess(module.clients, params["member_role_name"], directory.caller["account_id"],
+                          module.secret_values())
+    assets, errors = discover_assets(access.factory_for, members, regions, types=params["types"], tags=params["tags"],
+                                     name_pattern=params["name_pattern"], max_workers=params["max_concurrency"])
+    fail_on_unread(module, access, directory, errors)
+    report(module, directory, members, assets, imported)
 
 
 if __name__ == "__main__":
