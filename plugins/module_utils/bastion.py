@@ -168,9 +168,9 @@ def _created(asset_id, id_key):
     return {id_key: asset_id} if asset_id is not None else None
 
 
-class BastionHost:
-    """One bastion host: its members, imported assets and asset groups, read and written through
-    one Bastionhost client. Writes raise the SDK's exception; the module says what failed."""
+class BastionApi:
+    """The calls of one bastion host: every request carries its region and instance id. The services
+    (``BastionHost`` here, ``access.Access``) are built on it."""
 
     def __init__(self, client, region, instance_id, max_workers=4):
         self.client = client
@@ -178,7 +178,6 @@ class BastionHost:
         self.region = region
         self.instance_id = instance_id
         self.max_workers = max_workers
-        self._groups = None
 
     def _request(self, name, **fields):
         return getattr(self.models, name)(region_id=self.region, instance_id=self.instance_id, **fields)
@@ -206,6 +205,15 @@ class BastionHost:
     def _pages(self, method, name, items_key, **fields):
         return paginate_pages(lambda number, size: self._read(
             method, name, page_number=str(number), page_size=str(size), **fields), (items_key,), page_size=PAGE_SIZE)
+
+
+class BastionHost(BastionApi):
+    """One bastion host: its members, imported assets and asset groups, read and written through
+    one Bastionhost client. Writes raise the SDK's exception; the module says what failed."""
+
+    def __init__(self, client, region, instance_id, max_workers=4):
+        super().__init__(client, region, instance_id, max_workers)
+        self._groups = None
 
     # --- the bastion host and its members ---------------------------------------------------
 
