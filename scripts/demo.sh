@@ -4,7 +4,8 @@
 # runs it, runs it again (nothing changes); then changes the demo world as the cloud would (an
 # ECS instance renamed and readdressed, another released), runs the scheduled sync
 # (playbooks/sync_member_assets.yml: the drift updated, the released instance's host removed),
-# runs it again (nothing changes) and prints a summary.
+# runs it again (nothing changes); gives each member's team access to its hosts
+# (playbooks/grant_member_access.yml) and prints a summary.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$ROOT/scripts/emulator.sh"
@@ -50,6 +51,24 @@ ANSIBLE_SHOW_CUSTOM_STATS=true ansible-playbook playbooks/sync_member_assets.yml
 echo "==> sync_member_assets.yml again: nothing left to do"
 ansible-playbook playbooks/sync_member_assets.yml -e @playbooks/vars/demo.yml | tee "$BUILD_DIR/logs/demo-sync-rerun.log"
 
+# O&M access, once: the key the account ops logs on with is made here (in a real run it comes from a vault or
+# an AWX credential); it reaches the play through a file lookup, never the command line.
+DEMO_KEY_FILE="$BUILD_DIR/demo-ops-key"
+export DEMO_KEY_FILE
+python - "$DEMO_KEY_FILE" <<'PY'
+import os, sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+key = ed25519.Ed25519PrivateKey.generate().private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption())
+with os.fdopen(os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'wb') as handle:
+    handle.write(key)
+PY
+echo "==> grant_member_access.yml (--diff): every member's hosts get the account ops on the shared key demo-ops-key, each team its hosts"
+ansible-playbook playbooks/grant_member_access.yml -e @playbooks/vars/demo.yml --diff \
+  -e "bastionhost_share_key_private_key={{ lookup('ansible.builtin.file', lookup('ansible.builtin.env', 'DEMO_KEY_FILE')) }}" \
+  | tee "$BUILD_DIR/logs/demo-access.log"
+
 echo "==> summary"
 python - "$EMULATOR_URL" "$BUILD_DIR/logs/demo-rerun.log" "$BUILD_DIR/logs/demo-sync.log" "$BUILD_DIR/logs/demo-sync-rerun.log" <<'PY'
 import json, re, sys, urllib.request
@@ -85,4 +104,14 @@ print('sync: released i-bp1xjn62gavumjd %s' % ('still on the bastion host' if re
 print('sync: %s' % re.search(r'"msg": "(imported: .*)"', open(sync_log).read()).group(1))
 recap = re.search(r'changed=(\d+)', open(sync_rerun_log).read())
 print('sync again: changed=%s' % recap.group(1))
+accounts = bastion.get('host_accounts') or []
+key_names = dict((k['HostShareKeyId'], k['HostShareKeyName']) for k in bastion.get('share_keys') or [])
+print('O&M access: the account ops on %d of %d hosts (shared key %s)' % (
+    len([a for a in accounts if a.get('HostAccountName') == 'ops']), len(bastion['hosts']),
+    ', '.join(sorted(set(key_names.get(a.get('HostShareKeyId'), 'none') for a in accounts))) or 'none'))
+groups = dict((g['UserGroupId'], g) for g in bastion.get('user_groups') or [])
+for grant in bastion.get('grants') or []:
+    group = groups.get(grant['UserGroupId'], {})
+    print('  user group %s (%s): %d asset groups granted' % (
+        grant.get('UserGroupName'), ', '.join(group.get('UserNames') or []) or 'no users', len(grant.get('HostGroups') or [])))
 PY
