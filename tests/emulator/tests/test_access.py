@@ -10,7 +10,7 @@ import pytest
 
 from emulator_testlib import (
     ENT01, HZ, SHOP_PROD_ID, SHOP_RDS_HZ, SHOP_WEB1, SHOP_WEB3, add_member, api_error, bh_models, create_local_host,
-    demo_org, expect_error, import_database, import_ecs, list_hosts, sdk, write_org,
+    demo_org, expect_error, import_database, import_ecs, list_hosts, running_emulator, sdk, write_org,
 )
 
 STYLES = [pytest.param(False, id='acs3'), pytest.param(True, id='rpc-v2')]
@@ -18,6 +18,18 @@ PASSWORD = 'Host-Pa55word!secret'
 PASSPHRASE = 'a-passphrase-never-shown'
 USER_PASSWORD = 'User-Pa55word!secret'
 DB_PASSWORD = 'Db-Pa55word!secret'
+
+
+@pytest.fixture(scope='module')
+def _module_demo_emulator(tmp_path_factory):
+    """The demo organisation without the users its bastion host declares (its teams): these tests make their
+    own users and count from the first id."""
+    org = demo_org()
+    for account in org['accounts']:
+        for bastion in account.get('bastionhosts') or []:
+            bastion.pop('users', None)
+    with running_emulator(write_org(tmp_path_factory.mktemp('org') / 'demo.yml', org)) as emulator:
+        yield emulator
 
 
 # ------------------------------------------------------------------ keys, as ssh-keygen writes them
