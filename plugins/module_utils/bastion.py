@@ -268,6 +268,11 @@ class BastionHost(BastionApi):
         hosts, databases = values_or_raise(run_concurrently(2, (HOST, DATABASE), listing))
         return hosts, databases
 
+    def imported_databases(self):
+        """The imported databases only (ListDatabases), as ``imported_assets`` gives them."""
+        calls = _KIND_CALLS[DATABASE]
+        return imported_from([], self._pages(calls["list_method"], calls["list_request"], calls["items"]))
+
     def find_imported(self, asset):
         """The host or database ID of an imported source instance, or None (a read-back after a write)."""
         kind = asset_type(asset)

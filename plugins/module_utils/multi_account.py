@@ -10,7 +10,8 @@ exist)."""
 from __future__ import annotations
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import DEFAULT_MEMBER_ROLE, known_regions
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import Directory, DirectoryError
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import UID_PATTERN, Directory, DirectoryError
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
 
 
 def multi_account_argument_spec(instance_id=True, member_role=True, concurrency=True, removals=True):
@@ -84,3 +85,21 @@ def require_known_regions(module, access, members, regions, option, member_label
     if unknown:
         module.fail_json(msg="nothing was changed: unknown region IDs in %s: %s (known regions: %s)" % (
             option, ", ".join(unknown), ", ".join(known)))
+
+
+def member_uids(module, names, option):
+    """``{name as given: UID}`` for members given as UIDs or display names (the resource directory is read only
+    when a display name is given); fails naming every one it does not know (``option``: where they were given)."""
+    names = [str(name).strip() for name in names]
+    if all(UID_PATTERN.match(name) for name in names):
+        return dict((name, name) for name in names)
+    directory = read_directory(module, "cannot resolve the display names of %s" % option)
+    found, problems = {}, Problems()
+    for name in names:
+        uids, trouble = directory.resolve([name])
+        problems.extend(trouble)
+        if uids:
+            found[name] = uids[0]
+    if problems:
+        module.fail_json(msg=problems.message("nothing was changed: %s" % option))
+    return found
