@@ -268,6 +268,11 @@ class BastionHost(BastionApi):
         hosts, databases = values_or_raise(run_concurrently(2, (HOST, DATABASE), listing))
         return hosts, databases
 
+    def host_records(self):
+        """Every ListHosts record (people's Local hosts too), as the API gives them."""
+        calls = _KIND_CALLS[HOST]
+        return self._pages(calls["list_method"], calls["list_request"], calls["items"])
+
     def imported_databases(self):
         """The imported databases only (ListDatabases), as ``imported_assets`` gives them."""
         calls = _KIND_CALLS[DATABASE]
