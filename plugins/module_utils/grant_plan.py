@@ -77,9 +77,9 @@ def entry_problems(kind, entries, state, purge):
     if entries is None:
         return problems
     if not entries and (purge or state == "absent"):
+        action = "purge" if purge else "state=absent"
         problems.append("%s is an empty list: %s never acts on an empty list (name what the group keeps, or omit %s "
-                        "to leave its grants of that kind as they are)" % (kind, "purge" if purge else "state=absent",
-                                                                         kind))
+                        "to leave its grants of that kind as they are)" % (kind, action, kind))
     for entry in entries:
         accounts = entry.get("accounts")
         if accounts is not None and any(not str(a).strip() for a in accounts):
@@ -93,9 +93,9 @@ def entry_problems(kind, entries, state, purge):
 def removals_problem(total, max_removals, lines):
     if max_removals is None or total <= max_removals:
         return None
+    shown = ", ".join(lines[:10]) + (" and %d more" % (len(lines) - 10) if len(lines) > 10 else "")
     return ("the task would revoke %d grants (%s), more than max_removals %d: check the lists, then raise "
-            "max_removals on purpose" % (total, ", ".join(lines[:10]) + (" and %d more" % (len(lines) - 10)
-                                                                        if len(lines) > 10 else ""), max_removals))
+            "max_removals on purpose" % (total, shown, max_removals))
 
 
 def apply_to(granted, plan, wanted):

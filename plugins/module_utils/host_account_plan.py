@@ -19,8 +19,11 @@ Host = namedtuple("Host", "id name")
 Change = namedtuple("Change", "host spec account what")
 AccountPlan = namedtuple("AccountPlan", "create update remove unchanged before after problems")
 
-PASSWORD, PRIVATE_KEY, SHARE_KEY = "password", "private_key", "host_share_key"
-SET, CHANGED = "(set, not shown)", "(changed, not shown)"
+PASSWORD = "password"
+PRIVATE_KEY = "private_key"
+SHARE_KEY = "host_share_key"
+SET = "(set, not shown)"
+CHANGED = "(changed, not shown)"
 MAX_NAME = 128  # CreateHostAccountRequest.HostAccountName
 
 
@@ -114,8 +117,8 @@ def diff_sides(create, update, remove):
             protocol=change.spec.protocol, credential=wanted_label(change.spec))
     for change in update:
         label = host_label(change.host)
-        before.setdefault(label, {})[change.spec.name] = dict(protocol=change.account["protocol"],
-                                                             credential=credential_label(change.account))
+        before.setdefault(label, {})[change.spec.name] = dict(
+            protocol=change.account["protocol"], credential=credential_label(change.account))
         after.setdefault(label, {})[change.spec.name] = dict(protocol=change.spec.protocol, credential=wanted_label(
             change.spec, changed=change.what == "secret"))
     for change in remove:

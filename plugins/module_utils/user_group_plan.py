@@ -59,8 +59,8 @@ def plan_user_group(request, current, users):
     remove = sorted(has - set(wanted)) if request.purge_members and wanted else []
     if request.max_removals is not None and len(remove) > request.max_removals:
         problems.append("purge_members would remove %d users from %s (%s), more than max_removals %d: check the list, "
-                        "then raise max_removals on purpose" % (len(remove), request.name, ", ".join(remove),
-                                                                 request.max_removals))
+                        "then raise max_removals on purpose" % (
+                            len(remove), request.name, ", ".join(remove), request.max_removals))
     comment = None
     if request.comment is not None and (current is None or current["comment"] != request.comment):
         comment = request.comment

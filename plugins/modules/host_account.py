@@ -211,7 +211,7 @@ def argument_spec():
             password=dict(type="str", no_log=True),
             private_key=dict(type="str", no_log=True),
             passphrase=dict(type="str", no_log=True),
-            host_share_key=dict(type="str"),
+            host_share_key=dict(type="str", no_log=False),
         )),
         host_groups=dict(type="list", elements="str"),
         members=dict(type="list", elements="str"),

@@ -128,7 +128,8 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.module import
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account import multi_account_argument_spec
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import diff_if_asked
 
-SET, CHANGED = "(set, not shown)", "(changed, not shown)"
+SET = "(set, not shown)"
+CHANGED = "(changed, not shown)"
 SHOWN_ACCOUNTS = 10
 MAX_NAME = 128  # CreateHostShareKeyRequest.HostShareKeyName
 

@@ -200,7 +200,8 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import diff_if_asked
 
-HOST_GROUP, DATABASE = "host_group", "database"
+HOST_GROUP = "host_group"
+DATABASE = "database"
 
 
 def argument_spec():

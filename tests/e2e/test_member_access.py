@@ -99,8 +99,8 @@ def test_every_team_user_is_granted_every_host_of_its_members_and_no_secret_is_s
             expected.setdefault(user, set()).update(host_of_instance[i] for i in members[member])
     assert all(expected.values()), 'every team has hosts to be granted'
 
-    users = dict((u['UserName'], str(u['UserId'])) for u in pages(client.list_users, bh_models.ListUsersRequest,
-                                                                     'Users'))
+    listed = pages(client.list_users, bh_models.ListUsersRequest, 'Users')
+    users = dict((u['UserName'], str(u['UserId'])) for u in listed)
     for user, wanted in sorted(expected.items()):
         granted = pages(client.list_hosts_for_user, bh_models.ListHostsForUserRequest, 'Hosts',
                         user_id=users[user], mode='Authorized')
