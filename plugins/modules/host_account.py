@@ -215,7 +215,7 @@ def argument_spec():
         )),
         host_groups=dict(type="list", elements="str"),
         members=dict(type="list", elements="str"),
-        update_password=dict(type="str", choices=["on_create", "always"], default="on_create"),
+        update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     return spec

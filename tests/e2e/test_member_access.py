@@ -121,3 +121,14 @@ def test_every_team_user_is_granted_every_host_of_its_members_and_no_secret_is_s
         assert again.returncode == 0, (again.stdout + again.stderr)[-3000:]
         assert 'changed=0' in again.stdout, again.stdout[-3000:]
     assert len(emulator.writes()) == writes_before
+
+    # Selection by tags (every pair must match) and by folder picks exactly those members; a preview writes nothing.
+    for select, chosen in (('{"tags": {"team": "shop", "env": "dev"}}', ['1000000000000021 (shop-dev)']),
+                           ('{"folder_ids": ["fd-dev"]}', ['1000000000000021 (shop-dev)', '1000000000000022 (data-dev)'])):
+        preview = run(ansible_playbook, emulator, GRANT, key_path, '--check', '-e', 'bastionhost_members=[]',
+                      '-e', '{"bastionhost_access_select": %s}' % select)
+        assert preview.returncode == 0, (preview.stdout + preview.stderr)[-3000:]
+        included = [line.split('(item=')[1].rstrip(')') for line in preview.stdout.splitlines()
+                    if 'member.yml for localhost' in line]
+        assert included == chosen, preview.stdout[-3000:]
+    assert len(emulator.writes()) == writes_before

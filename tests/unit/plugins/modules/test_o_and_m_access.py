@@ -44,8 +44,9 @@ class RecordingAccess:
 
 
 def share_key_params(**overrides):
-    return dict(dict(name="ops-key", private_key=None, passphrase=None, update_key="on_create", state="present"),
-                **overrides)
+    params = dict(name="ops-key", private_key=None, passphrase=None, update_key="on_create", state="present")
+    params.update(overrides)
+    return params
 
 
 def test_a_new_shared_key_needs_a_private_key_and_an_existing_one_only_with_always():
@@ -64,10 +65,12 @@ def test_a_shared_key_is_masked_as_given_and_as_sent():
 
 
 def account_params(**overrides):
-    return dict(dict(accounts=[dict(name="ops", protocol=None, password="Secret-Passw0rd", private_key=None,
-                                    passphrase=None, host_share_key=None)],
-                     host_groups=None, members=["shop-prod"], update_password="on_create", state="present",
-                     max_concurrency=4, max_removals=None), **overrides)
+    params = dict(accounts=[dict(name="ops", protocol=None, password="Secret-Passw0rd", private_key=None,
+                                 passphrase=None, host_share_key=None)],
+                  host_groups=None, members=["shop-prod"], update_password="on_create", state="present",
+                  max_concurrency=4, max_removals=None)
+    params.update(overrides)
+    return params
 
 
 def test_host_account_input_is_refused_whole_and_without_the_secret():
@@ -102,8 +105,8 @@ def test_host_account_results_leave_out_the_failed_writes():
     plan = plan_accounts([Host("1", "a"), Host("2", "b")], [AccountSpec("ops", "SSH", "password", None)], {},
                          "present", "on_create")
     results = host_account.results(plan, [Host("1", "a"), Host("2", "b")], failed={"2 b ops"})
-    assert results["created"] == ["1 a ops"] and results["counts"] == dict(created=1, updated=0, removed=0,
-                                                                            unchanged=0)
+    assert results["created"] == ["1 a ops"]
+    assert results["counts"] == dict(created=1, updated=0, removed=0, unchanged=0)
 
 
 def test_grant_input_needs_something_to_grant_and_purge_goes_with_present():
