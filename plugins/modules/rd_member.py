@@ -407,32 +407,92 @@ def check_regions(module, access, members, regions):
             ", ".join(unknown), ", ".join(known)))
 
 
+# How many times a member removal refused because another run imported some of its planned assets back
+# (a sync overlapping the offboarding) deletes those assets again and retries.
+REIMPORT_ROUNDS = 3
+
+
 def apply(module, bastion, plan):
     """The writes, at most max_concurrency at a time, in a safe order: every asset of the members
     removed, then those members (only the ones whose assets are all gone) and the new members.
     A write another run already made (an overlapping offboarding) is read back and not a failure, nor
-    counted as this run's. Returns ``(added, removed, removed_assets, failures)``."""
+    counted as this run's. A member removal that is refused is read back: when another run (a sync) imported
+    some of the assets the plan removes back meanwhile, they are deleted again and the removal retried, a few
+    times; no asset outside the plan is ever deleted. Returns ``(added, removed, removed_assets, failures)``."""
     workers = module.params["max_concurrency"]
     failures = Failures(module.secret_values())
-    removed_assets, blocked = [], set()
-    for asset, _value, exc in run_concurrently(workers, plan.removed_assets, bastion.delete_asset):
+    removed_assets, blocked = delete_assets(workers, bastion, plan.removed_assets, failures)
+    jobs = [("remove", m) for m in plan.to_remove if m not in blocked] + [("add", m) for m in plan.to_add]
+    done, refused = change_members(workers, bastion, jobs)
+    for _round in range(REIMPORT_ROUNDS):
+        retried = retry_after_reimports(module, bastion, plan, refused, done, removed_assets, failures)
+        if retried is None:
+            break
+        refused = retried
+    for (action, member), exc in sorted(refused.items()):
+        failures.add("failed_members", dict(member_id=member), action, "failed to %s member %s" % (
+            action, member), exc, member)
+    added = sorted(m for action, m in done if action == "add")
+    removed = sorted(m for action, m in done if action == "remove")
+    return added, removed, sort_assets(removed_assets), failures
+
+
+def retry_after_reimports(module, bastion, plan, refused, done, removed_assets, failures):
+    """One round for the refused member removals whose planned assets another run imported back: delete those
+    records again and retry the removal. Adds to ``done``, ``removed_assets`` and ``failures``; returns the
+    jobs still refused, or None when none of their planned assets is back (a retry would change nothing)."""
+    workers = module.params["max_concurrency"]
+    back = refused and reimported(module, bastion, plan.removed_assets, [m for action, m in refused if action == "remove"])
+    if not back:
+        return None
+    deleted, blocked = delete_assets(workers, bastion, back, failures)
+    listed = set((a["member_id"], asset_key(a)) for a in removed_assets)
+    removed_assets.extend(a for a in deleted if (a["member_id"], asset_key(a)) not in listed)
+    owners = set(a["member_id"] for a in back) - blocked
+    retry = [job for job in refused if job[0] == "remove" and job[1] in owners]
+    more_done, still_refused = change_members(workers, bastion, retry)
+    done.extend(more_done)
+    still_refused.update((job, exc) for job, exc in refused.items() if job not in retry)
+    return still_refused
+
+
+def delete_assets(workers, bastion, assets, failures):
+    """Delete ``assets``; ``(deleted, members whose assets could not all be deleted)``."""
+    deleted, blocked = [], set()
+    for asset, _value, exc in run_concurrently(workers, assets, bastion.delete_asset):
         if exc is None:
-            removed_assets.append(asset)
+            deleted.append(asset)
         elif not isinstance(exc, DoneElsewhere):
             blocked.add(asset["member_id"])
             failures.add("failed_assets", asset_view(asset), "remove asset", "failed to remove %s %s" % (
                 asset["type"], asset["instance_id"]), exc, asset_label(asset))
-    jobs = [("remove", m) for m in plan.to_remove if m not in blocked] + [("add", m) for m in plan.to_add]
-    done = []
-    for (action, member), _value, exc in run_concurrently(workers, jobs, partial(change_member, bastion)):
+    return deleted, blocked
+
+
+def change_members(workers, bastion, jobs):
+    """Run the ``(action, member)`` jobs; ``(done jobs, {refused job: exception})``."""
+    done, refused = [], {}
+    for job, _value, exc in run_concurrently(workers, jobs, partial(change_member, bastion)):
         if exc is None:
-            done.append((action, member))
+            done.append(job)
         elif not isinstance(exc, DoneElsewhere):
-            failures.add("failed_members", dict(member_id=member), action, "failed to %s member %s" % (
-                action, member), exc, member)
-    added = sorted(m for action, m in done if action == "add")
-    removed = sorted(m for action, m in done if action == "remove")
-    return added, removed, sort_assets(removed_assets), failures
+            refused[job] = exc
+    return done, refused
+
+
+def reimported(module, bastion, planned, members):
+    """The records on the bastion host, now, of the planned removals of ``members``: what another run imported
+    back after this one deleted it (a new record of the same asset, same member)."""
+    if not members:
+        return []
+    wanted = set((a["member_id"], asset_key(a)) for a in planned if a["member_id"] in members)
+    try:
+        now = bastion.imported_assets()
+    except Exception as exc:
+        module.warn("could not read back the assets of members whose removal was refused: %s" % describe_error(
+            exc, "list the imported assets", module.secret_values())[0])
+        return []
+    return [a for a in now if (a["member_id"], asset_key(a)) in wanted]
 
 
 def change_member(bastion, job):

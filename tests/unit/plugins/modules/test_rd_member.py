@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import MemberPlan
 from ansible_collections.alicloud.bastionhost.plugins.modules import rd_member
 
 A, B = "1000000000000011", "1000000000000012"
@@ -169,3 +170,64 @@ def test_disputed_assets_are_reported_with_the_member_discovery_found():
     rd_member.report(module, FakeDirectory(), [A, B], [A], [], [B], [], [disputed])
     assert results["disputed_assets"] == [dict(member_id=B, type="ecs", instance_id="i-pasted",
                                                region="cn-hangzhou", asset_id="7", discovered_member_id=A)]
+
+
+# --- an offboarding while another run imports the member's assets back ------------------------
+
+class Refused(Exception):
+    code = "OperationDenied.MemberHasAssets"
+
+
+class SyncingBastion:
+    """A bastion host on which another run (a sync) imports ``back`` anew, once, right after this run deletes
+    it: the first removal of the member is refused, as the service refuses a member that still has assets."""
+
+    def __init__(self, imported, back=(), foreign=()):
+        self.imported = list(imported) + list(foreign)
+        self.back = set(back)
+        self.calls = []
+
+    def imported_assets(self):
+        return list(self.imported)
+
+    def delete_asset(self, asset):
+        self.calls.append(("delete", asset["instance_id"], asset["asset_id"]))
+        self.imported = [a for a in self.imported if a["asset_id"] != asset["asset_id"]]
+        if asset["instance_id"] in self.back:
+            self.back.discard(asset["instance_id"])
+            self.imported.append(dict(asset, asset_id=asset["asset_id"] + "-again"))
+
+    def remove_member(self, member):
+        self.calls.append(("remove", member))
+        if [a for a in self.imported if a["member_id"] == member]:
+            raise Refused("The member still has imported assets")
+
+    def add_member(self, member):
+        self.calls.append(("add", member))
+
+
+def offboarding_plan(assets):
+    plan = MemberPlan()
+    plan.to_remove, plan.removed_assets = [A], list(assets)
+    return plan
+
+
+def test_assets_a_sync_imported_back_are_deleted_again_and_the_removal_retried():
+    planned = [record(A, "i-1"), record(A, "i-2")]
+    bastion = SyncingBastion(planned, back=["i-2"])
+    added, removed, removed_assets, failures = rd_member.apply(FakeModule(), bastion, offboarding_plan(planned))
+    assert (added, removed, len(failures)) == ([], [A], 0)
+    assert [a["instance_id"] for a in removed_assets] == ["i-1", "i-2"]      # each asset once
+    assert ("delete", "i-2", "i-2-again") in bastion.calls and bastion.calls[-1] == ("remove", A)
+    assert bastion.calls.count(("remove", A)) == 2
+
+
+def test_an_asset_outside_the_plan_is_never_deleted_and_the_refusal_stands():
+    planned = [record(A, "i-1")]
+    person = dict(record(A, "i-made-by-hand"), asset_id="h-9")     # not in the plan: someone's own
+    bastion = SyncingBastion(planned, foreign=[person])
+    added, removed, removed_assets, failures = rd_member.apply(FakeModule(), bastion, offboarding_plan(planned))
+    assert removed == [] and [a["instance_id"] for a in removed_assets] == ["i-1"]
+    assert not [c for c in bastion.calls if c[0] == "delete" and c[1] == "i-made-by-hand"]
+    assert bastion.calls.count(("remove", A)) == 1 and len(failures) == 1
+    assert failures.entries["failed_members"][0]["member_id"] == A
