@@ -26,7 +26,8 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion impor
     batches,
 )
 
-# AddUsersToGroupRequest.UserIds, AttachHostAccountsToHostShareKeyRequest.HostAccountIds: up to 100 ids a call.
+# AddUsersToGroupRequest.UserIds: up to 100 ids a call (its model). AttachHostAccountsToHostShareKey states no
+# limit (model and API page); it is sent in the same batches.
 USER_BATCH = 100
 # AttachHostGroupAccountsToUserGroupRequest.HostGroups: up to 10 host groups, 10 account names each;
 # AttachDatabaseAccountsToUserGroupRequest.Databases: up to 10 databases and 10 accounts (read as: in all).
@@ -70,6 +71,18 @@ def require_ok(body, action, id_key, accept=()):
         raise BatchError("%s refused %d of its ids: %s" % (action, len(failed), "; ".join(
             "%s %s (%s)" % (r.get(id_key), r.get("Code"), r.get("Message")) for r in failed)))
     return body
+
+
+def host_group_calls(entries):
+    """The ``{"HostGroupId", "HostAccountNames"}`` entries in calls of at most 10, each host group at most once a
+    call: the limit of 10 names is per host group (the model), and what the service does with a host group given
+    twice in one call is not documented, so a group's names over 10 take more calls."""
+    calls = []
+    for entry in entries:
+        if not calls or len(calls[-1]) == GRANT_BATCH or entry["HostGroupId"] in [e["HostGroupId"] for e in calls[-1]]:
+            calls.append([])
+        calls[-1].append(entry)
+    return calls
 
 
 class Access(BastionApi):
@@ -232,14 +245,13 @@ class Access(BastionApi):
                                 "OBJECT_NOT_FOUND")
 
     def _grant_host_groups(self, method, request, user_group_id, grants, holds):
-        # One call per host group and at most 10 names: a group's names over 10 take more calls.
         entries = []
         for group_id, names in grants:
             if names is None:
                 entries.append({"HostGroupId": group_id})
             else:
                 entries.extend({"HostGroupId": group_id, "HostAccountNames": part} for part in batches(names, GRANT_BATCH))
-        for part in batches(entries, GRANT_BATCH):
+        for part in host_group_calls(entries):
             body = self._read(method, request, user_group_id=user_group_id, host_groups=json.dumps(part))
             failed = [r for r in body.get("Results") or [] if r.get("Code") not in ("OK", holds, None)] + [
                 dict(n, HostGroupId=r.get("HostGroupId")) for r in body.get("Results") or []

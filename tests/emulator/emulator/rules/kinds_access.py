@@ -156,6 +156,12 @@ class JsonGrants(Rule):
             raise invalid(self.name, params.get(self.name), f'It may hold up to {self.high} {self.id_field}s.')
         if any(names is not None and len(names) > self.list_high for _id_value, names in grants):
             raise invalid(self.name, params.get(self.name), f'Each may hold up to {self.list_high} {self.list_field}.')
+        # Not documented: what the service does with an id given twice in one call. The limit on names is per
+        # id ("up to 10 host account names for each host group"), so the emulator refuses a repeated id rather
+        # than add up names past it or keep one of the entries.
+        ids = [id_value for id_value, _names in grants]
+        if len(set(ids)) < len(ids):
+            raise invalid(self.name, params.get(self.name), f'Each {self.id_field} may be given once.')
 
     def text(self):
         return (f'a JSON array of up to {self.high} {{{self.id_field}, {self.list_field}}}, up to {self.list_high} '
@@ -217,6 +223,8 @@ class FlatGrants(Rule):
             ids = element.get(self.list_field)
             if ids is not None and not isinstance(ids, list):
                 raise invalid(f'{self.name}.{number}.{self.list_field}', ids, 'It must be a list of ids.')
+            if ids == []:   # the API pages' example: {"DatabaseId":"5","DatabaseAccountIds":[]} // Not supported.
+                raise invalid(f'{self.name}.{number}.{self.list_field}', '[]', 'An empty list is not supported.')
             result.append((element_id, None if ids is None else [str(i) for i in ids]))
         return result
 

@@ -40,10 +40,12 @@ def test_host_group_grants_go_ten_groups_and_ten_names_a_call():
     service, client = access()
     service.attach_host_groups("7", [("g%d" % n, ["root"]) for n in range(12)] + [("big", ["a%d" % n for n in range(15)])])
     sent = [json.loads(request.host_groups) for _m, request in client.calls]
-    assert [len(part) for part in sent] == [10, 4]
-    assert sent[1][2:] == [{"HostGroupId": "big", "HostAccountNames": ["a%d" % n for n in range(10)]},
-                           {"HostGroupId": "big", "HostAccountNames": ["a%d" % n for n in range(10, 15)]}]
+    assert [len(part) for part in sent] == [10, 3, 1]
+    assert sent[1][2:] + sent[2] == [{"HostGroupId": "big", "HostAccountNames": ["a%d" % n for n in range(10)]},
+                                     {"HostGroupId": "big", "HostAccountNames": ["a%d" % n for n in range(10, 15)]}]
     assert all(len(entry.get("HostAccountNames", [])) <= 10 for part in sent for entry in part)
+    # The limit of 10 names is per host group: a group is never given twice in one call.
+    assert all(len(set(e["HostGroupId"] for e in part)) == len(part) for part in sent)
 
 
 def test_a_whole_asset_group_is_revoked_without_names_and_an_empty_list_is_never_sent():
