@@ -13,8 +13,13 @@ description:
   - Gives every host of a scope the named host accounts (Bastionhost console Assets > Hosts > Accounts), the OS
     accounts users log on as through the bastion host, or removes them.
   - The scope is the hosts of the asset groups O(host_groups) and/or the hosts imported from the member accounts
-    O(members) (by the ownership record M(alicloud.bastionhost.member_asset) writes in their Comment). An unknown asset
-    group or member name fails the task with no change; a scope without hosts is a warning.
+    O(members). A host is a member's when the ownership record M(alicloud.bastionhost.member_asset) writes in its
+    Comment names the member and the member's ECS instances (read through O(member_role_name)) hold its instance: a
+    Comment pasted on another host does not put it in scope (a warning names such hosts). An unknown asset group,
+    member name, or a member not on the bastion host fails the task with no change; a scope without hosts is a
+    warning.
+  - A member whose instances cannot be read (its role is gone) gets no write; the rest of the scope is done, and then
+    the task fails naming that member (RV(unread_members)).
   - Each account logs on with one credential, a O(accounts[].password), a O(accounts[].private_key) (as ssh-keygen
     writes it, RSA or Ed25519, checked before the first write and sent Base64-encoded as the API asks) or a shared key
     O(accounts[].host_share_key) (M(alicloud.bastionhost.host_share_key)). An RDP account has a password.
@@ -82,6 +87,7 @@ options:
 extends_documentation_fragment:
   - alicloud.bastionhost.common
   - alicloud.bastionhost.multi_account
+  - alicloud.bastionhost.multi_account.MEMBER_ROLE
   - alicloud.bastionhost.multi_account.CONCURRENCY
   - alicloud.bastionhost.multi_account.REMOVALS
 attributes:
@@ -100,7 +106,8 @@ notes:
   - "Calls Bastionhost C(ListHosts), C(ListHostGroups) and the hosts of each asset group, C(ListHostShareKeys),
     C(ListHostAccounts) (100 hosts a call), C(CreateHostAccount), C(ModifyHostAccount),
     C(AttachHostAccountsToHostShareKey) and C(DeleteHostAccount); ResourceManager C(ListAccounts) when a member is given
-    by display name."
+    by display name; with O(members), Bastionhost C(ListInstanceRdMembers), STS C(GetCallerIdentity) and
+    C(AssumeRole) into each member, and ECS C(DescribeInstances) in the regions of its hosts."
 seealso:
   - module: alicloud.bastionhost.host_share_key
   - module: alicloud.bastionhost.user_group_grant
@@ -173,12 +180,23 @@ failures:
   returned: when some writes failed
   type: list
   elements: dict
+unread_members:
+  description:
+    - The members of O(members) whose instances could not be read (their role could not be assumed, or may not list
+      ECS instances). Their hosts get no write, the rest of the scope is done, and the task then fails naming each with
+      its reason and what to do.
+  returned: when a member could not be read
+  type: list
+  elements: str
+  sample: ["1000000000000021"]
 """
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils import ssh_keys
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.access import Access
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost, imported_from
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import caller_identity
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import MemberAccess, discover_assets
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.host_account_plan import (
     PASSWORD,
     PRIVATE_KEY,
@@ -203,7 +221,7 @@ SECRETS = ("password", "private_key", "passphrase")
 
 
 def argument_spec():
-    spec = multi_account_argument_spec(member_role=False)
+    spec = multi_account_argument_spec()
     spec.update(
         accounts=dict(type="list", elements="dict", required=True, options=dict(
             name=dict(type="str", required=True),
@@ -264,11 +282,12 @@ def specs(params):
 
 
 def read_scope(module, bastion):
-    """The hosts of the task's asset groups and members, as Host tuples sorted by id."""
+    """``(hosts, unread)``: the hosts of the task's asset groups and members, as Host tuples sorted by id, and the
+    members whose hosts could not be confirmed (``{member: exception}``: their hosts are left out)."""
     params, problems = module.params, Problems()
     records = module.api_read("list the hosts of %s" % bastion.instance_id, bastion.host_records)
     names = dict((str(r.get("HostId")), r.get("HostName")) for r in records)
-    scope = set()
+    scope, unread = set(), {}
     if params["host_groups"]:
         groups = module.api_read("list the asset groups of %s" % bastion.instance_id, bastion.groups)
         for name in params["host_groups"]:
@@ -278,12 +297,45 @@ def read_scope(module, bastion):
             members = module.api_read("list the hosts of asset group %s" % name,
                                       lambda g=groups[name]: bastion.group_members(g))
             scope |= set(asset_id for kind, asset_id in members if kind == "host")
-    if params["members"]:
-        uids = set(member_uids(module, params["members"], "members").values())
-        scope |= set(h["asset_id"] for h in imported_from(records, []) if h["member_id"] in uids)
     if problems:
         module.fail_json(msg=problems.message("nothing was changed"))
-    return [Host(host_id, names.get(host_id) or host_id) for host_id in sorted(scope, key=_number)]
+    if params["members"]:
+        member_hosts, unread = read_member_hosts(module, bastion, imported_from(records, []))
+        scope |= member_hosts
+    return [Host(host_id, names.get(host_id) or host_id) for host_id in sorted(scope, key=_number)], unread
+
+
+def read_member_hosts(module, bastion, imported):
+    """``(host ids, unread)``: the hosts imported from the task's members. A host is one of a member's when its
+    ownership record names the member and discovery (the member's ECS, through its role) finds the instance
+    there: a Comment pasted on another host does not put it in scope. A member not on the bastion host fails the
+    task; a member whose role cannot be read is ``unread`` (``{member: exception}``) and its hosts are left out."""
+    params = module.params
+    uids = set(member_uids(module, params["members"], "members").values())
+    on_host = set(module.api_read("list the members of %s" % bastion.instance_id, bastion.members))
+    if uids - on_host:
+        module.fail_json(msg="nothing was changed: members: not members of bastion host %s: %s (add them with "
+                             "alicloud.bastionhost.rd_member first)" % (bastion.instance_id,
+                                                                        ", ".join(sorted(uids - on_host))))
+    recorded = [h for h in imported if h["member_id"] in uids]
+    if not recorded:
+        return set(), {}
+    caller = module.api_read("identify the caller", lambda: caller_identity(module.client("sts")))
+    access = MemberAccess(module.clients, params["member_role_name"], caller["account_id"], module.secret_values())
+    discovered, unread = discover_assets(access.factory_for, sorted(set(h["member_id"] for h in recorded)),
+                                         sorted(set(h["region"] for h in recorded if h["region"])), types=["ecs"],
+                                         max_workers=params["max_concurrency"])
+    found = set((a["member_id"], a["instance_id"]) for a in discovered)
+    confirmed = [h for h in recorded if (h["member_id"], h["instance_id"]) in found]
+    disputed = [h for h in recorded if h["member_id"] not in unread and h not in confirmed]
+    if disputed:
+        module.warn("left alone: %d hosts whose Comment names a member that does not have the instance (a pasted "
+                    "Comment, or an instance released or moved): %s" % (len(disputed), ", ".join(
+                        "%s (%s)" % (h["instance_id"], h["member_id"]) for h in disputed[:DIFF_SHOWN])))
+    for member, exc in sorted(unread.items()):
+        module.warn("the hosts of member %s are left out, its instances cannot be read: %s" % (
+            member, access.describe(member, exc)[0]))
+    return set(h["asset_id"] for h in confirmed), dict((m, access.describe(m, e)[0]) for m, e in unread.items())
 
 
 def _number(value):
@@ -360,13 +412,13 @@ def main():
     bastion = BastionHost(client, module.region, params["instance_id"], params["max_concurrency"])
     access = Access(client, module.region, params["instance_id"], params["max_concurrency"])
     wanted = specs(params)
-    hosts = read_scope(module, bastion)
+    hosts, unread = read_scope(module, bastion)
     keys = read_share_keys(module, access, wanted) if params["state"] == "present" else {}
     existing = read_existing(module, access, hosts, wanted)
     plan = plan_accounts(hosts, wanted, existing, params["state"], params["update_password"], params["max_removals"])
     if plan.problems:
         module.fail_json(msg="nothing was changed: %s" % "; ".join(plan.problems))
-    if not hosts:
+    if not hosts and not unread:
         module.warn("the scope (host_groups %s, members %s) holds no host: nothing to do" % (
             params["host_groups"], params["members"]))
     changed = bool(plan.create or plan.update or plan.remove)
@@ -377,6 +429,10 @@ def main():
         failures.fail(module, "bastion host %s" % params["instance_id"], "created %d, updated %d, removed %d" % (
             result["counts"]["created"], result["counts"]["updated"], result["counts"]["removed"]), changed=True,
             **result)
+    if unread:
+        module.fail_json(msg="the hosts of %d members were left out, their instances cannot be read (the rest of the "
+                             "scope is done): %s" % (len(unread), "; ".join(v for _m, v in sorted(unread.items()))),
+                         changed=changed, unread_members=sorted(unread), **result)
     module.exit_json(changed=changed, **result)
 
 

@@ -114,3 +114,78 @@ def test_grant_input_needs_something_to_grant_and_purge_goes_with_present():
         user_group_grant.check_input(FakeModule(host_groups=None, databases=None, state="absent", purge=True,
                                                 max_removals=None))
     assert "give host_groups and/or databases" in str(refused.value) and "purge goes with" in str(refused.value)
+
+
+# --- host_account's member scope: the ownership record, confirmed by discovery ---------------------------
+
+SHOP, DATA = "1000000000000011", "1000000000000012"
+
+
+class ScopeModule(FakeModule):
+    clients = "own factory"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.warnings = []
+
+    def api_read(self, _what, call):
+        return call()
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+    def secret_values(self):
+        return set()
+
+
+class ScopeBastion:
+    instance_id = "bastionhost-cn-hz-ent01"
+
+    def __init__(self, members):
+        self._members = members
+
+    def members(self):
+        return list(self._members)
+
+
+def imported_host(asset_id, member, instance_id):
+    return dict(asset_id=asset_id, member_id=member, instance_id=instance_id, region="cn-hangzhou", type="ecs")
+
+
+def scope_of(monkeypatch, members, imported, discovered, unread=None, on_host=(SHOP, DATA)):
+    monkeypatch.setattr(host_account, "caller_identity", lambda _sts: {"account_id": "1000000000000001"})
+    monkeypatch.setattr(host_account, "discover_assets", lambda *_a, **_k: (discovered, dict(unread or {})))
+    module = ScopeModule(members=members, member_role_name="ResourceDirectoryAccountAccessRole", max_concurrency=4)
+    module.client = lambda _product: None
+    return module, host_account.read_member_hosts(module, ScopeBastion(on_host), imported)
+
+
+def test_a_pasted_ownership_comment_does_not_put_a_host_in_the_members_scope(monkeypatch):
+    imported = [imported_host("1", SHOP, "i-shop"), imported_host("2", SHOP, "i-someone-elses")]
+    module, (hosts, unread) = scope_of(monkeypatch, [SHOP], imported,
+                                       discovered=[dict(member_id=SHOP, instance_id="i-shop", type="ecs")])
+    assert hosts == {"1"} and unread == {}
+    assert "i-someone-elses" in module.warnings[0] and "left alone" in module.warnings[0]
+
+
+def test_the_hosts_of_a_member_that_cannot_be_read_are_left_out_and_named(monkeypatch):
+    imported = [imported_host("1", SHOP, "i-shop"), imported_host("2", DATA, "i-data")]
+    module, (hosts, unread) = scope_of(monkeypatch, [SHOP, DATA], imported,
+                                       discovered=[dict(member_id=SHOP, instance_id="i-shop", type="ecs")],
+                                       unread={DATA: Exception("role gone")})
+    assert hosts == {"1"} and list(unread) == [DATA]
+    assert any(DATA in w and "left out" in w for w in module.warnings)
+
+
+def test_a_member_not_on_the_bastion_host_is_refused(monkeypatch):
+    with pytest.raises(Failed) as refused:
+        scope_of(monkeypatch, ["1000000000000099"], [], [], on_host=(SHOP,))
+    assert "1000000000000099" in str(refused.value) and str(refused.value).startswith("nothing was changed")
+
+
+def test_an_account_named_by_a_yaml_boolean_is_refused():
+    params = account_params(accounts=[dict(name="True", protocol=None, password="Secret-Passw0rd", private_key=None,
+                                           passphrase=None, host_share_key=None)])
+    with pytest.raises(Failed) as refused:
+        host_account.check_input(FakeModule(**params))
+    assert "quote the name" in str(refused.value) and "Secret-Passw0rd" not in str(refused.value)
