@@ -64,12 +64,19 @@ def user_group_view(raw):
     return dict(id=_id(raw.get("UserGroupId")), name=raw.get("UserGroupName"), comment=raw.get("Comment") or "")
 
 
+def refusal(action, what, lines, body):
+    """The BatchError of a batch answer that refused ``lines`` (``what``: ids or grants), with its request id."""
+    request_id = body.get("RequestId")
+    return BatchError("%s refused %d of its %s: %s%s" % (action, len(lines), what, "; ".join(lines),
+                                                         " (request id: %s)" % request_id if request_id else ""))
+
+
 def require_ok(body, action, id_key, accept=()):
     """Fail the ids of a batch answer whose ``Code`` is not OK (nor one of ``accept``)."""
     failed = [r for r in body.get("Results") or [] if r.get("Code") not in ("OK", None) + tuple(accept)]
     if failed:
-        raise BatchError("%s refused %d of its ids: %s" % (action, len(failed), "; ".join(
-            "%s %s (%s)" % (r.get(id_key), r.get("Code"), r.get("Message")) for r in failed)))
+        raise refusal(action, "ids", ["%s %s (%s)" % (r.get(id_key), r.get("Code"), r.get("Message")) for r in failed],
+                      body)
     return body
 
 
@@ -257,10 +264,9 @@ class Access(BastionApi):
                 dict(n, HostGroupId=r.get("HostGroupId")) for r in body.get("Results") or []
                 for n in r.get("HostAccountNames") or [] if n.get("Code") not in ("OK", holds, None)]
             if failed:
-                raise BatchError("%s refused %d of its grants: %s" % (
-                    method, len(failed), "; ".join("host group %s%s %s (%s)" % (
-                        f.get("HostGroupId"), " account %s" % f["HostAccountName"] if f.get("HostAccountName") else "",
-                        f.get("Code"), f.get("Message")) for f in failed)))
+                raise refusal(method, "grants", ["host group %s%s %s (%s)" % (
+                    f.get("HostGroupId"), " account %s" % f["HostAccountName"] if f.get("HostAccountName") else "",
+                    f.get("Code"), f.get("Message")) for f in failed], body)
 
     def granted_databases(self, user_group_id):
         """``{database id: {"name": name, "accounts": {account id: account name}}}`` granted to a user group."""
@@ -314,10 +320,9 @@ class Access(BastionApi):
                 dict(a, DatabaseId=r.get("DatabaseId")) for r in body.get("Results") or []
                 for a in r.get("DatabaseAccounts") or [] if a.get("Code") not in ("OK", holds, None)]
             if failed:
-                raise BatchError("%s refused %d of its grants: %s" % (method, len(failed), "; ".join(
-                    "database %s%s %s (%s)" % (f.get("DatabaseId"), " account %s" % f["DatabaseAccountId"]
-                                               if f.get("DatabaseAccountId") else "", f.get("Code"), f.get("Message"))
-                    for f in failed)))
+                raise refusal(method, "grants", ["database %s%s %s (%s)" % (
+                    f.get("DatabaseId"), " account %s" % f["DatabaseAccountId"] if f.get("DatabaseAccountId") else "",
+                    f.get("Code"), f.get("Message")) for f in failed], body)
 
     def hosts_for_user(self, user_id):
         """The hosts a user is granted (ListHostsForUser, Authorized): ``[{id, name}]``."""

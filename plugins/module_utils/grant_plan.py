@@ -71,6 +71,11 @@ def plan_kind(kind, wanted, granted, state, purge):
     return KindPlan(attach, revoke, granted_lines, revoked_lines, removals)
 
 
+# How Ansible passes an unquoted YAML boolean (yes, no, true, on, ...) in a list of str: never a name a task means.
+RENDERED_BOOLEANS = ("True", "False")
+WHOLE = {"host_groups": "the whole asset group", "databases": "the whole database"}
+
+
 def entry_problems(kind, entries, state, purge):
     """What is wrong with the task's entries of one kind (``[{..., "accounts": [...] or None}]`` or None)."""
     problems = []
@@ -80,14 +85,41 @@ def entry_problems(kind, entries, state, purge):
         action = "purge" if purge else "state=absent"
         problems.append("%s is an empty list: %s never acts on an empty list (name what the group keeps, or omit %s "
                         "to leave its grants of that kind as they are)" % (kind, action, kind))
+    twice = listed_twice(entries)
+    if twice:
+        problems.append("%s lists %s more than once: give each once, with all its accounts" % (kind, ", ".join(twice)))
     for entry in entries:
         accounts = entry.get("accounts")
         if accounts is not None and any(not str(a).strip() for a in accounts):
             problems.append("%s has an empty account name (an empty survey field?)" % kind)
-        if state == "absent" and accounts == []:
-            problems.append("%s: accounts is an empty list with state=absent, which names nothing to revoke; omit "
-                            "accounts to revoke the whole grant, or name the accounts" % kind)
+        booleans = sorted(set(a for a in accounts or () if a in RENDERED_BOOLEANS))
+        if booleans:
+            problems.append('%s has the account name %s, which is how Ansible passes an unquoted YAML boolean (yes, '
+                            'no, true, on, ...): quote the name (accounts: ["yes"])' % (kind, " and ".join(booleans)))
+        if accounts == [] and (purge or state == "absent"):
+            problems.append(empty_accounts_problem(kind, state))
     return sorted(set(problems), key=problems.index)
+
+
+def entry_label(entry):
+    """An asset group entry's name, a database entry's ``<member> <instance ID>`` as given."""
+    if "name" in entry:
+        return entry["name"]
+    return "%s %s" % (str(entry["member"]).strip(), entry["instance_id"])
+
+
+def listed_twice(entries):
+    labels = [entry_label(entry) for entry in entries]
+    return sorted(set(label for label in labels if labels.count(label) > 1))
+
+
+def empty_accounts_problem(kind, state):
+    if state == "absent":
+        return ("%s: accounts is an empty list with state=absent, which names nothing to revoke; omit accounts to "
+                "revoke %s, or name the accounts" % (kind, WHOLE.get(kind, "the whole grant")))
+    # With purge, every name granted on it is beyond an empty list: it would revoke them all.
+    return ("%s: accounts is an empty list with purge, which would revoke every account name granted on it; omit "
+            "accounts to grant %s, or name the accounts" % (kind, WHOLE.get(kind, "the whole grant")))
 
 
 def removals_problem(total, max_removals, lines):

@@ -7,6 +7,7 @@ add, remove or delete, and every refusal, decided before the first write. No API
 
     plan = plan_user_group(request, current, users)
     if plan.problems: fail before any write
+    for step in write_steps(plan): write it; after_writes(plan, current, done) is the group after those done
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from collections import namedtuple
 # The limits of CreateUserGroupRequest (UserGroupName up to 128 characters, Comment up to 500).
 MAX_NAME = 128
 MAX_COMMENT = 500
+
+# How Ansible passes an unquoted YAML boolean (yes, no, true, on, ...) in a list of str: never a name a task means.
+RENDERED_BOOLEANS = ("True", "False")
 
 GroupRequest = namedtuple("GroupRequest", "name comment members purge_members state max_removals")
 GroupPlan = namedtuple("GroupPlan", "create delete comment add remove before after problems")
@@ -28,11 +32,16 @@ def input_problems(request):
         problems.append("name is empty")
     elif len(request.name) > MAX_NAME:
         problems.append("name is %d characters; a user group name has at most %d" % (len(request.name), MAX_NAME))
-    if request.comment is not None and len(request.comment) > MAX_COMMENT:
-        problems.append("comment is %d characters; at most %d" % (len(request.comment), MAX_COMMENT))
+    comment = given_comment(request)
+    if comment is not None and len(comment) > MAX_COMMENT:
+        problems.append("comment is %d characters; at most %d" % (len(comment), MAX_COMMENT))
     members = request.members
     if members is not None and any(not str(m).strip() for m in members):
         problems.append("members has an empty user name (an empty survey field?): name every user")
+    booleans = sorted(set(m for m in members or () if m in RENDERED_BOOLEANS))
+    if booleans:
+        problems.append('members has the user name %s, which is how Ansible passes an unquoted YAML boolean (yes, no, '
+                        'true, on, ...): quote the name (members: ["yes"])' % " and ".join(booleans))
     if request.purge_members and not members:
         problems.append("purge_members needs the users the group keeps in members; it never empties a group on an "
                         "empty or missing list (remove the group with state=absent instead)")
@@ -61,12 +70,19 @@ def plan_user_group(request, current, users):
         problems.append("purge_members would remove %d users from %s (%s), more than max_removals %d: check the list, "
                         "then raise max_removals on purpose" % (
                             len(remove), request.name, ", ".join(remove), request.max_removals))
-    comment = None
-    if request.comment is not None and (current is None or current["comment"] != request.comment):
-        comment = request.comment
+    comment = given_comment(request)
+    if current is not None and current["comment"] == comment:
+        comment = None
     after = dict(name=request.name, comment=comment if comment is not None else (
         current["comment"] if current else ""), members=sorted((has | set(add)) - set(remove)))
     return GroupPlan(current is None, False, comment, add, remove, before, after, problems)
+
+
+def given_comment(request):
+    """The comment the task sets, None to leave it as it is: a blank one (an empty AWX survey field) is omitted."""
+    if request.comment is None or not request.comment.strip():
+        return None
+    return request.comment
 
 
 def view(group):
@@ -74,6 +90,29 @@ def view(group):
     if group is None:
         return {}
     return dict(name=group["name"], comment=group["comment"], members=sorted(group["members"]))
+
+
+def write_steps(plan):
+    """The plan's writes in the order they are made: ``delete``, or ``create`` or ``comment``, ``add``, ``remove``."""
+    if plan.delete:
+        return ["delete"]
+    steps = ["create"] if plan.create else (["comment"] if plan.comment is not None else [])
+    return steps + (["add"] if plan.add else []) + (["remove"] if plan.remove else [])
+
+
+def after_writes(plan, current, done):
+    """The group as the diff shows it after the writes ``done`` (steps of ``write_steps``), ``{}`` when there is
+    none: ``plan.after`` when all were made."""
+    if plan.delete:
+        return {} if "delete" in done else view(current)
+    if current is None and "create" not in done:
+        return {}
+    members = set(current["members"]) if current else set()
+    members |= set(plan.add) if "add" in done else set()
+    members -= set(plan.remove) if "remove" in done else set()
+    commented = "create" in done or "comment" in done
+    return dict(plan.after, comment=plan.after["comment"] if commented else current["comment"],
+                members=sorted(members))
 
 
 def has_changes(plan):

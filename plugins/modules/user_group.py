@@ -29,11 +29,14 @@ options:
   comment:
     description:
       - The group's description (at most 500 characters). Omitted, it is left as it is (empty for a new group).
+      - An empty or blank value (an empty AWX survey field) counts as omitted, so this module never clears a comment.
     type: str
   members:
     description:
       - Users the group has, by logon name. Omitted, the group's users are not managed.
       - Users not listed are left in the group unless O(purge_members=true).
+      - Quote a name YAML reads as a boolean (write C("yes"), not C(yes)); unquoted, Ansible passes it as C(True) or
+        C(False), which is refused.
     type: list
     elements: str
   purge_members:
@@ -129,6 +132,14 @@ removed:
   type: list
   elements: str
   sample: [carol]
+failures:
+  description:
+    - When a write failed, the failure (action, code, message, request ID). The writes after it are not made; the
+      others of the result (RV(user_group), RV(added), RV(removed)) say what was done before it, and the task reports
+      changed, as a failed write may have been applied in part.
+  returned: when a write failed
+  type: list
+  elements: dict
 """
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.access import Access
@@ -137,12 +148,14 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
     multi_account_argument_spec,
     multi_account_option_problems,
 )
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import diff_if_asked
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import Failures, diff_if_asked
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.user_group_plan import (
     GroupRequest,
+    after_writes,
     has_changes,
     input_problems,
     plan_user_group,
+    write_steps,
 )
 
 
@@ -187,27 +200,51 @@ def read_users(module, access, request):
     return dict((u["name"], u["id"]) for u in users)
 
 
+def writes(access, plan, users, name):
+    """``{step: (action, write)}`` of the steps of ``write_steps``: ``write(group id)`` makes the step and returns
+    the group's id after it."""
+    def keeping_id(call):
+        def write(group_id):
+            call(group_id)
+            return group_id
+        return write
+    return {
+        "delete": ("delete user group %s" % name,
+                   keeping_id(lambda group_id: access.delete_user_group(group_id, name))),
+        "create": ("create user group %s" % name, lambda _none: access.create_user_group(name, plan.comment)),
+        "comment": ("change the comment of user group %s" % name,
+                    keeping_id(lambda group_id: access.modify_user_group(group_id, comment=plan.comment))),
+        "add": ("add %s to user group %s" % (", ".join(plan.add), name),
+                keeping_id(lambda group_id: access.add_users(group_id, [users[u] for u in plan.add]))),
+        "remove": ("remove %s from user group %s" % (", ".join(plan.remove), name),
+                   keeping_id(lambda group_id: access.remove_users(group_id, [users[u] for u in plan.remove]))),
+    }
+
+
 def apply(module, access, plan, current, users, request):
-    """The writes of the plan; the group's id."""
-    name = request.name
-    if plan.delete:
-        module.api_read("delete user group %s" % name, lambda: access.delete_user_group(current["id"], name))
-        return None
-    if plan.create:
-        group_id = module.api_read("create user group %s" % name,
-                                   lambda: access.create_user_group(name, request.comment))
-    else:
-        group_id = current["id"]
-        if plan.comment is not None:
-            module.api_read("change the comment of user group %s" % name,
-                            lambda: access.modify_user_group(group_id, comment=plan.comment))
-    if plan.add:
-        module.api_read("add %s to user group %s" % (", ".join(plan.add), name),
-                        lambda: access.add_users(group_id, [users[u] for u in plan.add]))
-    if plan.remove:
-        module.api_read("remove %s from user group %s" % (", ".join(plan.remove), name),
-                        lambda: access.remove_users(group_id, [users[u] for u in plan.remove]))
-    return group_id
+    """The plan's writes in order, up to the first that fails: ``(group id, steps done, Failures)``."""
+    group_id = current["id"] if current else None
+    done, failures = [], Failures(module.secret_values())
+    planned = writes(access, plan, users, request.name)
+    for step in write_steps(plan):
+        action, write = planned[step]
+        try:
+            group_id = write(group_id)
+        except Exception as exc:  # pylint: disable=broad-except
+            failures.add("failed_writes", dict(step=step), action, "failed to %s" % action, exc)
+            break
+        done.append(step)
+    return group_id, done, failures
+
+
+DONE = dict(delete="deleted the group", create="created the group", comment="changed its comment",
+            add="added %(added)d users", remove="removed %(removed)d users")
+
+
+def done_text(done, plan):
+    if not done:
+        return "nothing was changed before it"
+    return ", ".join(DONE[step] % dict(added=len(plan.add), removed=len(plan.remove)) for step in done)
 
 
 def main():
@@ -220,13 +257,18 @@ def main():
     if plan.problems:
         module.fail_json(msg="nothing was changed: %s" % "; ".join(plan.problems))
     changed = has_changes(plan)
-    group_id = current["id"] if current else None
+    group_id, done, failures = current["id"] if current else None, write_steps(plan), Failures()
     if changed and not module.check_mode:
-        group_id = apply(module, access, plan, current, users, request)
-    result = dict(user_group=dict(plan.after, id=group_id) if plan.after else None, added=plan.add,
-                  removed=plan.remove)
-    module.exit_json(changed=changed, **dict(result, **diff_if_asked(module, lambda: dict(
-        before=plan.before, after=plan.after))))
+        group_id, done, failures = apply(module, access, plan, current, users, request)
+    after = after_writes(plan, current, done)
+    result = dict(user_group=dict(after, id=group_id) if after else None,
+                  added=plan.add if "add" in done else [], removed=plan.remove if "remove" in done else [])
+    result.update(diff_if_asked(module, lambda: dict(before=plan.before, after=after)))
+    if failures:
+        # A failed write may have been applied in part (a refused batch applies its other users; more than 100
+        # users take several calls), so the task reports changed, as host_account does.
+        failures.fail(module, "user group %s" % request.name, done_text(done, plan), changed=True, **result)
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ options:
     required: true
   host_groups:
     description:
-      - Asset groups (by name) to grant, each with the host account names the group's users may log on as.
+      - Asset groups (by name) to grant, each with the host account names the group's users may log on as. Each
+        asset group is listed once.
       - Omitted, the group's asset-group grants are left as they are.
     type: list
     elements: dict
@@ -45,12 +46,15 @@ options:
         description:
           - Host account names (at most 10 are sent a call). Omitted, only the asset group is granted (with
             O(state=absent), the asset group and all its names are revoked).
-          - With O(purge=true), the names granted on the group beyond these are revoked.
+          - With O(purge=true), the names granted on the group beyond these are revoked. An empty list is refused with
+            O(purge=true) or O(state=absent).
+          - Quote a name YAML reads as a boolean (write C("yes"), not C(yes)); unquoted, Ansible passes it as C(True) or
+            C(False), which is refused.
         type: list
         elements: str
   databases:
     description:
-      - Imported databases to grant, each with database accounts.
+      - Imported databases to grant, each with database accounts. Each database is listed once.
       - Omitted, the group's database grants are left as they are.
     type: list
     elements: dict
@@ -67,6 +71,9 @@ options:
         description:
           - Database account names of that database. Omitted, the database itself is granted (with O(state=absent),
             the database and all its accounts are revoked).
+          - With O(purge=true), the accounts granted on the database beyond these are revoked. An empty list is refused
+            with O(purge=true) or O(state=absent); quote a name YAML reads as a boolean, as for
+            O(host_groups[].accounts).
         type: list
         elements: str
   state:
@@ -178,12 +185,21 @@ revoked:
   type: list
   elements: str
   sample: ["host_group old-ecs"]
+failures:
+  description:
+    - When a write failed, the failure (action, code, message, request ID). The writes after it are not made; the
+      others of the result (RV(grants), RV(granted), RV(revoked)) say what was done before it, and the task reports
+      changed, as a failed write may have been applied in part.
+  returned: when a write failed
+  type: list
+  elements: dict
 """
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.access import Access
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.grant_plan import (
     Granted,
+    KindPlan,
     Wanted,
     apply_to,
     entry_problems,
@@ -198,7 +214,7 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
     multi_account_option_problems,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import diff_if_asked
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import Failures, diff_if_asked
 
 HOST_GROUP = "host_group"
 DATABASE = "database"
@@ -277,6 +293,10 @@ def resolve_databases(module, access, imported, problems):
         if database_id is None:
             problems.add("no database imported from that member", "%s %s" % (member, entry["instance_id"]))
             continue
+        if any(w.id == database_id for w in wanted):
+            problems.add("database listed more than once (by member ID and by display name?): give each once",
+                         "%s %s" % (member, entry["instance_id"]))
+            continue
         accounts = None
         if entry["accounts"] is not None:
             known = module.api_read("list the accounts of database %s" % entry["instance_id"],
@@ -316,15 +336,49 @@ def plan(module, wanted, granted):
     return plans
 
 
+# The writes in the order they are made: (kind, KindPlan field, Access method, action).
+WRITES = ((HOST_GROUP, "revoke", "detach_host_groups", "revoke asset groups from"),
+          (DATABASE, "revoke", "detach_databases", "revoke databases from"),
+          (HOST_GROUP, "attach", "attach_host_groups", "grant asset groups to"),
+          (DATABASE, "attach", "attach_databases", "grant databases to"))
+NOTHING = KindPlan([], [], [], [], 0)
+
+
 def apply(module, access, user_group_id, plans):
+    """The plans' writes in order, up to the first that fails: ``(applied, Failures)``, ``applied`` the plans of
+    the writes made (``{kind: KindPlan}``)."""
     name = module.params["user_group"]
-    steps = ((plans[HOST_GROUP].revoke, access.detach_host_groups, "revoke asset groups from"),
-             (plans[DATABASE].revoke, access.detach_databases, "revoke databases from"),
-             (plans[HOST_GROUP].attach, access.attach_host_groups, "grant asset groups to"),
-             (plans[DATABASE].attach, access.attach_databases, "grant databases to"))
-    for grants, write, what in steps:
-        if grants:
-            module.api_read("%s user group %s" % (what, name), lambda g=grants, w=write: w(user_group_id, g))
+    applied, failures = dict((kind, NOTHING) for kind in plans), Failures(module.secret_values())
+    for kind, field, method, action in WRITES:
+        grants = getattr(plans[kind], field)
+        if not grants:
+            continue
+        what = "%s user group %s" % (action, name)
+        try:
+            getattr(access, method)(user_group_id, grants)
+        except Exception as exc:  # pylint: disable=broad-except
+            failures.add("failed_grants", dict(kind=kind), what, "failed to %s" % what, exc)
+            break
+        applied[kind] = with_write(applied[kind], plans[kind], field)
+    return applied, failures
+
+
+def with_write(done, plan, field):
+    """``done`` with the write ``field`` (revoke or attach) of ``plan`` made."""
+    if field == "revoke":
+        return done._replace(revoke=plan.revoke, revoked=plan.revoked, removals=plan.removals)
+    return done._replace(attach=plan.attach, granted=plan.granted)
+
+
+def done_text(granted, revoked):
+    if not granted and not revoked:
+        return "nothing was changed before it"
+    return "; ".join("%s %d: %s" % (verb, len(lines), shown(lines)) for verb, lines in (
+        ("revoked", revoked), ("granted", granted)) if lines)
+
+
+def shown(lines, count=10):
+    return ", ".join(lines[:count]) + (" and %d more" % (len(lines) - count) if len(lines) > count else "")
 
 
 def grants_view(granted):
@@ -350,13 +404,19 @@ def main():
     granted = {HOST_GROUP: host_grants, DATABASE: database_grants}
     plans = plan(module, wanted, granted)
     changed = any(p.attach or p.revoke for p in plans.values())
+    applied, failures = plans, Failures()
     if changed and not module.check_mode:
-        apply(module, access, user_group_id, plans)
-    after = dict((kind, apply_to(granted[kind], plans[kind], wanted[kind])) for kind in granted)
-    module.exit_json(changed=changed, grants=grants_view(after),
-                     granted=plans[HOST_GROUP].granted + plans[DATABASE].granted,
-                     revoked=plans[HOST_GROUP].revoked + plans[DATABASE].revoked,
-                     **diff_if_asked(module, lambda: dict(before=grants_view(granted), after=grants_view(after))))
+        applied, failures = apply(module, access, user_group_id, plans)
+    after = dict((kind, apply_to(granted[kind], applied[kind], wanted[kind])) for kind in granted)
+    result = dict(grants=grants_view(after), granted=applied[HOST_GROUP].granted + applied[DATABASE].granted,
+                  revoked=applied[HOST_GROUP].revoked + applied[DATABASE].revoked)
+    result.update(diff_if_asked(module, lambda: dict(before=grants_view(granted), after=grants_view(after))))
+    if failures:
+        # A failed write may have been applied in part (a refused batch applies its other grants; more than 10
+        # grants take several calls), so the task reports changed, as host_account does.
+        failures.fail(module, "user group %s" % params["user_group"], done_text(result["granted"], result["revoked"]),
+                      changed=True, **result)
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,29 @@ def test_a_grant_that_holds_already_is_no_failure_but_any_other_code_is():
     assert "account bad INVALID_ARGUMENT" in str(refused.value) and "ops" not in str(refused.value)
 
 
+def test_a_refused_batch_names_the_request_id_of_its_answer():
+    def answer(method, request):
+        if method == "attach_host_group_accounts_to_user_group":
+            return {"RequestId": "REQ-H", "Results": [{"Code": "INVALID_ARGUMENT", "HostGroupId": "g1"}]}
+        if method == "attach_database_accounts_to_user_group":
+            return {"RequestId": "REQ-D", "Results": [{"Code": "OBJECT_NOT_FOUND", "DatabaseId": "d1"}]}
+        return {"RequestId": "REQ-U", "Results": [{"Code": "OBJECT_NOT_FOUND", "UserId": "9", "Message": "no user"}]}
+    service, _client = access(answer)
+    for write, expected in ((lambda: service.add_users("7", ["9"]), "9 OBJECT_NOT_FOUND (no user) (request id: REQ-U)"),
+                            (lambda: service.attach_host_groups("7", [("g1", None)]), "(request id: REQ-H)"),
+                            (lambda: service.attach_databases("7", [("d1", None)]), "(request id: REQ-D)")):
+        with pytest.raises(BatchError) as refused:
+            write()
+        assert str(refused.value).endswith(expected)
+
+
+def test_a_refused_batch_without_a_request_id_says_none():
+    service, _client = access(lambda method, request: {"Results": [{"Code": "OBJECT_NOT_FOUND", "UserId": "9"}]})
+    with pytest.raises(BatchError) as refused:
+        service.add_users("7", ["9"])
+    assert "request id" not in str(refused.value) and "9 OBJECT_NOT_FOUND" in str(refused.value)
+
+
 def test_users_join_a_group_a_hundred_at_a_time_and_one_already_in_holds():
     service, client = access(lambda method, request: {"Results": [{"Code": "OBJECT_AlREADY_EXISTS", "UserId": "1"}]})
     service.add_users("7", [str(n) for n in range(150)])

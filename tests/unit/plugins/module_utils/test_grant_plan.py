@@ -67,8 +67,39 @@ def test_input_refusals_and_max_removals():
     assert entry_problems("host_groups", [], "absent", False)
     assert entry_problems("host_groups", [{"name": "a", "accounts": []}], "absent", False)
     assert entry_problems("host_groups", [{"name": "a", "accounts": ["", "ops"]}], "present", False)
-    assert not entry_problems("host_groups", [{"name": "a", "accounts": []}], "present", True)
+    assert not entry_problems("host_groups", [{"name": "a", "accounts": []}], "present", False)
     assert removals_problem(3, 2, ["a", "b", "c"]) and removals_problem(2, 2, ["a", "b"]) is None
+
+
+def test_purge_never_acts_on_an_empty_account_list():
+    database = {"member": "1", "instance_id": "rm-1", "accounts": []}
+    for kind, entry, whole in (("host_groups", {"name": "a", "accounts": []}, "the whole asset group"),
+                               ("databases", database, "the whole database")):
+        problems = entry_problems(kind, [entry], "present", True)
+        assert len(problems) == 1 and "accounts is an empty list with purge" in problems[0]
+        assert "omit accounts to grant %s, or name the accounts" % whole in problems[0]
+    assert not entry_problems("host_groups", [{"name": "a", "accounts": None}], "present", True)
+
+
+def test_an_account_name_ansible_made_of_a_yaml_boolean_is_refused():
+    problems = entry_problems("host_groups", [{"name": "a", "accounts": ["ops", "True"]},
+                                              {"name": "b", "accounts": ["False"]}], "present", False)
+    assert len(problems) == 2 and "account name True," in problems[0] and "account name False," in problems[1]
+    assert all('quote the name (accounts: ["yes"])' in p for p in problems)
+    assert entry_problems("databases", [{"member": "1", "instance_id": "rm-1", "accounts": ["True"]}], "absent", False)
+    assert not entry_problems("host_groups", [{"name": "a", "accounts": ["yes", "true", "TRUE"]}], "present", True)
+
+
+def test_an_asset_group_or_a_database_listed_twice_is_one_problem_naming_them():
+    groups = [{"name": "g", "accounts": ["ops"]}, {"name": "h", "accounts": None}, {"name": "g", "accounts": ["root"]},
+              {"name": "k", "accounts": None}, {"name": "k", "accounts": None}]
+    problems = entry_problems("host_groups", groups, "present", False)
+    assert problems == ["host_groups lists g, k more than once: give each once, with all its accounts"]
+    databases = [{"member": "1", "instance_id": "rm-1", "accounts": None},
+                 {"member": "1 ", "instance_id": "rm-1", "accounts": ["app"]},
+                 {"member": "1", "instance_id": "rm-2", "accounts": None}]
+    assert entry_problems("databases", databases, "present", True) == [
+        "databases lists 1 rm-1 more than once: give each once, with all its accounts"]
 
 
 NAMES = st.sets(st.sampled_from(["ops", "root", "app", "dba"]))

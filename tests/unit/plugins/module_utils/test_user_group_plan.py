@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.user_group_plan import (
     GroupRequest,
+    after_writes,
     has_changes,
     input_problems,
     plan_user_group,
+    write_steps,
 )
 
 USERS = dict((name, str(n)) for n, name in enumerate(["alice", "bob", "carol", "dave", "erin"], 1))
@@ -68,6 +70,40 @@ def test_input_refusals():
     assert not input_problems(request(["alice"], purge=True))
 
 
+def test_a_blank_comment_is_left_as_it_is():
+    for blank in ("", "   ", "\t"):
+        plan = plan_user_group(request(comment=blank), group(["alice"], "on-call team of shop"), USERS)
+        assert not has_changes(plan) and plan.comment is None
+        assert plan.after["comment"] == "on-call team of shop"
+        created = plan_user_group(request(comment=blank), None, USERS)
+        assert created.create and created.comment is None and created.after["comment"] == ""
+    assert not input_problems(request(comment=" " * 501))
+
+
+def test_a_member_name_ansible_made_of_a_yaml_boolean_is_refused():
+    problems = input_problems(request(["alice", "True", "False"]))
+    assert len(problems) == 1 and "user name False and True" in problems[0]
+    assert 'quote the name (members: ["yes"])' in problems[0]
+    assert not input_problems(request(["yes", "true", "TRUE"]))
+
+
+def test_the_group_after_some_writes_shows_only_those():
+    plan = plan_user_group(request(["alice", "carol"], purge=True, comment="new"), group(["alice", "bob"], "old"),
+                           USERS)
+    assert write_steps(plan) == ["comment", "add", "remove"]
+    assert after_writes(plan, group(["alice", "bob"], "old"), ["comment"]) == dict(
+        name="team", comment="new", members=["alice", "bob"])
+    added = after_writes(plan, group(["alice", "bob"], "old"), ["comment", "add"])
+    assert added["members"] == ["alice", "bob", "carol"]
+    created = plan_user_group(request(["alice"]), None, USERS)
+    assert write_steps(created) == ["create", "add"]
+    assert after_writes(created, None, []) == {}
+    assert after_writes(created, None, ["create"]) == dict(name="team", comment="", members=[])
+    deleted = plan_user_group(request(state="absent"), group(["alice"], "old"), USERS)
+    assert write_steps(deleted) == ["delete"] and after_writes(deleted, group(["alice"], "old"), ["delete"]) == {}
+    assert after_writes(deleted, group(["alice"], "old"), []) == dict(name="team", comment="old", members=["alice"])
+
+
 def test_absent_deletes_the_named_group_only_when_it_exists():
     assert plan_user_group(request(state="absent"), group(["alice"]), USERS).delete
     assert not has_changes(plan_user_group(request(state="absent"), None, USERS))
@@ -86,3 +122,4 @@ def test_removals_are_only_ever_users_of_the_group_beyond_a_non_empty_list(has, 
     assert not set(plan.remove) & set(wanted or ())
     assert plan.remove == [] or (purge and wanted)
     assert set(plan.after["members"]) == (has | set(wanted or ())) - set(plan.remove)
+    assert after_writes(plan, group(sorted(has)), write_steps(plan)) == plan.after
