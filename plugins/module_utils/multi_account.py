@@ -9,8 +9,12 @@ exist)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import DEFAULT_MEMBER_ROLE, known_regions
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import UID_PATTERN, Directory, DirectoryError
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import folder_names
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import select_members
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import Problems
 
 
@@ -103,3 +107,24 @@ def member_uids(module, names, option):
     if problems:
         module.fail_json(msg=problems.message("nothing was changed: %s" % option))
     return found
+
+
+def read_selection(module, directory, current, state=None):
+    """The UIDs the task names (``members``) or selects (``select``: folder_ids, tags, all; planning.select_members,
+    the one selection of member accounts); fails on any input that selects nothing. A member that left the resource
+    directory can be named by its UID while it is on the bastion host (``current``). ``state``: the task's,
+    ``module.params['state']`` unless given."""
+    select = module.params["select"]
+    known_folders = None
+    if select and select.get("folder_ids"):
+        rm = module.client("resourcemanager")
+        known_folders = module.api_read("list the folders of the resource directory",
+                                        partial(folder_names, rm, directory.root_folder_id))
+    uids, problems, warnings = select_members(directory, module.params["members"], select, known_folders,
+                                              on_host=current, state=state or module.params["state"])
+    if problems:
+        module.fail_json(msg=problems.message("invalid members, nothing was changed",
+                                              len(module.params["members"] or [])))
+    for warning in warnings:
+        module.warn(warning)
+    return uids

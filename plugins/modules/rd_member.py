@@ -280,7 +280,7 @@ from functools import partial
 
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.bastion import BastionHost, DoneElsewhere
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import folder_names, own_instances
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.directory import own_instances
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.discovery import (
     MemberAccess,
     discover_assets,
@@ -293,13 +293,13 @@ from ansible_collections.alicloud.bastionhost.plugins.module_utils.multi_account
     multi_account_argument_spec,
     multi_account_option_problems,
     read_directory,
+    read_selection,
     require_multi_account_instance,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.planning import (
     attribute_assets,
     membership_changes,
     plan_members,
-    select_members,
 )
 from ansible_collections.alicloud.bastionhost.plugins.module_utils.report import Failures, diff_if_asked
 
@@ -322,25 +322,6 @@ def argument_spec():
         full_results=dict(type="bool", default=False),
     )
     return spec
-
-
-def read_selection(module, directory, current):
-    """The UIDs the task names or selects; fails on any input that selects nothing. A member that left the
-    resource directory can be named by its UID while it is on the bastion host (``current``)."""
-    select = module.params["select"]
-    known_folders = None
-    if select and select.get("folder_ids"):
-        rm = module.client("resourcemanager")
-        known_folders = module.api_read("list the folders of the resource directory",
-                                        partial(folder_names, rm, directory.root_folder_id))
-    uids, problems, warnings = select_members(directory, module.params["members"], select, known_folders,
-                                              on_host=current, state=module.params["state"])
-    if problems:
-        module.fail_json(msg=problems.message("invalid members, nothing was changed",
-                                              len(module.params["members"] or [])))
-    for warning in warnings:
-        module.warn(warning)
-    return uids
 
 
 class AssetOwners:

@@ -5,7 +5,9 @@ granted its hosts. Checked through the official SDK, as a person would look: Lis
 team user is exactly the hosts imported from its members, every such host has the account on the key;
 no secret appears in the output at -vvvv; a rerun changes nothing and writes nothing."""
 import base64
+import json
 import os
+import re
 
 import yaml
 from alibabacloud_tea_openapi.utils_models import Config
@@ -122,13 +124,29 @@ def test_every_team_user_is_granted_every_host_of_its_members_and_no_secret_is_s
         assert 'changed=0' in again.stdout, again.stdout[-3000:]
     assert len(emulator.writes()) == writes_before
 
-    # Selection by tags (every pair must match) and by folder picks exactly those members; a preview writes nothing.
-    for select, chosen in (('{"tags": {"team": "shop", "env": "dev"}}', ['1000000000000021 (shop-dev)']),
-                           ('{"folder_ids": ["fd-dev"]}', ['1000000000000021 (shop-dev)', '1000000000000022 (data-dev)'])):
-        preview = run(ansible_playbook, emulator, GRANT, key_path, '--check', '-e', 'bastionhost_members=[]',
-                      '-e', '{"bastionhost_access_select": %s}' % select)
-        assert preview.returncode == 0, (preview.stdout + preview.stderr)[-3000:]
-        included = [line.split('(item=')[1].rstrip(')') for line in preview.stdout.splitlines()
-                    if 'member.yml for localhost' in line]
-        assert included == chosen, preview.stdout[-3000:]
+    # Selection picks exactly the members every criterion holds for, as rd_member's does: by tags (every pair must
+    # match), by folder, by a folder and a tag (shop-prod alone, where either criterion alone picks three members),
+    # and all within a folder (that folder's members only). A preview writes nothing.
+    shop_prod, data_prod = '1000000000000011 (shop-prod)', '1000000000000012 (data-prod)'
+    shop_dev, data_dev = '1000000000000021 (shop-dev)', '1000000000000022 (data-dev)'
+    for select, chosen in (({'tags': {'team': 'shop', 'env': 'dev'}}, [shop_dev]),
+                           ({'folder_ids': ['fd-dev']}, [shop_dev, data_dev]),
+                           ({'folder_ids': ['fd-prod'], 'tags': {'team': 'shop'}}, [shop_prod]),
+                           ({'all': True, 'folder_ids': ['fd-prod']}, [shop_prod, data_prod])):
+        assert included_members(preview_selection(ansible_playbook, emulator, key_path, select)) == chosen, select
     assert len(emulator.writes()) == writes_before
+
+
+def preview_selection(ansible_playbook, emulator, key_path, select):
+    """grant_member_access.yml --check with only ``select`` (no named member; no team, since every team of an
+    unselected member is refused)."""
+    extra = {'bastionhost_members': [], 'bastionhost_teams': {}, 'bastionhost_access_select': select}
+    preview = run(ansible_playbook, emulator, GRANT, key_path, '--check', '-e', json.dumps(extra))
+    assert preview.returncode == 0, (preview.stdout + preview.stderr)[-3000:]
+    return preview.stdout
+
+
+def included_members(stdout):
+    """The members the role went on to give access, as 'UID (display name)', in order."""
+    return [re.search(r'\(item=(.*)\)$', line).group(1) for line in stdout.splitlines()
+            if 'member.yml for localhost' in line]
