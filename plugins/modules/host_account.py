@@ -14,7 +14,7 @@ description:
     accounts users log on as through the bastion host, or removes them.
   - The scope is the hosts of the asset groups O(host_groups) and/or the hosts imported from the member accounts
     O(members). A host is a member's when the ownership record M(alicloud.bastionhost.member_asset) writes in its
-    Comment names the member and the member's ECS instances (read through O(member_role_name)) hold its instance: a
+    Comment names the member and the member's ECS instances (read through O(member_role_name)) hold its instance, so a
     Comment pasted on another host does not put it in scope (a warning names such hosts). An unknown asset group,
     member name, or a member not on the bastion host fails the task with no change; a scope without hosts is a
     warning.

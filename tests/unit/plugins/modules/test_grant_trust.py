@@ -202,8 +202,8 @@ class GroupAccess:
         raise self.api_error("Forbidden.RAM", 403, message="You are not authorized.", request_id="REQ-GROUP-3")
 
 
-def test_adding_users_failing_after_the_group_was_created_reports_changed_and_the_new_group(monkeypatch, capsys,
-                                                                                              api_error):
+def test_adding_users_failing_after_the_group_was_created_reports_changed_and_the_new_group(
+        monkeypatch, capsys, api_error):
     access = GroupAccess(api_error)
     monkeypatch.setattr(user_group, "Access", lambda *args: access)
     result = run_failing(capsys, user_group, dict(name="team", comment="shop", members=["alice", "bob"]))
