@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import yaml_boolean_problem
+
 Wanted = namedtuple("Wanted", "id label accounts")
 Granted = namedtuple("Granted", "label accounts")
 KindPlan = namedtuple("KindPlan", "attach revoke granted revoked removals")
@@ -71,8 +73,6 @@ def plan_kind(kind, wanted, granted, state, purge):
     return KindPlan(attach, revoke, granted_lines, revoked_lines, removals)
 
 
-# How Ansible passes an unquoted YAML boolean (yes, no, true, on, ...) in a list of str: never a name a task means.
-RENDERED_BOOLEANS = ("True", "False")
 WHOLE = {"host_groups": "the whole asset group", "databases": "the whole database"}
 
 
@@ -92,10 +92,9 @@ def entry_problems(kind, entries, state, purge):
         accounts = entry.get("accounts")
         if accounts is not None and any(not str(a).strip() for a in accounts):
             problems.append("%s has an empty account name (an empty survey field?)" % kind)
-        booleans = sorted(set(a for a in accounts or () if a in RENDERED_BOOLEANS))
-        if booleans:
-            problems.append('%s has the account name %s, which is how Ansible passes an unquoted YAML boolean (yes, '
-                            'no, true, on, ...): quote the name (accounts: ["yes"])' % (kind, " and ".join(booleans)))
+        boolean = yaml_boolean_problem(kind, "account name", accounts, 'accounts: ["yes"]')
+        if boolean:
+            problems.append(boolean)
         if accounts == [] and (purge or state == "absent"):
             problems.append(empty_accounts_problem(kind, state))
     return sorted(set(problems), key=problems.index)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import yaml_boolean_problem
+
 # An account the task names: ``credential`` one of password, private_key, host_share_key (None with absent).
 AccountSpec = namedtuple("AccountSpec", "name protocol credential share_key")
 Host = namedtuple("Host", "id name")
@@ -27,10 +29,6 @@ CHANGED = "(changed, not shown)"
 MAX_NAME = 128  # CreateHostAccountRequest.HostAccountName
 
 
-# What Ansible makes of a YAML boolean given where a string is expected.
-YAML_BOOLEANS = ("True", "False")
-
-
 def spec_problems(index, entry, state):
     """What is wrong with ``accounts[index]`` of the task (its options as given)."""
     where = "accounts[%d] (%s)" % (index, entry.get("name") or "no name")
@@ -38,9 +36,9 @@ def spec_problems(index, entry, state):
     problems = []
     if not name.strip() or len(name) > MAX_NAME:
         problems.append("%s: name must be 1 to %d characters" % (where, MAX_NAME))
-    if name in YAML_BOOLEANS:
-        problems.append("%s: the name %s is what YAML makes of an unquoted yes/no/true/false/on/off: quote the "
-                        "name (name: \"yes\")" % (where, name))
+    boolean = yaml_boolean_problem(where, "name", [name], 'name: "yes"')
+    if boolean:
+        problems.append(boolean)
     if state == "absent":
         return problems
     given = [c for c in (PASSWORD, PRIVATE_KEY, SHARE_KEY) if entry.get(c)]

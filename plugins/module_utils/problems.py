@@ -65,3 +65,19 @@ def describe(kind, values):
     if len(values) == 1:
         return "%s: %s" % (kind, shown)
     return "%s (%d): %s%s" % (kind, len(values), shown, more)
+
+
+# What Ansible passes for an unquoted YAML boolean (yes, no, true, on, ...) where a str is expected: never a name
+# a task means.
+RENDERED_BOOLEANS = ("True", "False")
+
+
+def yaml_boolean_problem(where, noun, names, quoted):
+    """The problem of the names among ``names`` that are unquoted YAML booleans as Ansible passes them, or None:
+    "<where> has the <noun> True, ...: quote the name (<quoted>)", ``quoted`` showing one quoted
+    (``accounts: ["yes"]``)."""
+    booleans = sorted(set(name for name in names or () if name in RENDERED_BOOLEANS))
+    if not booleans:
+        return None
+    return ('%s has the %s %s, which is how Ansible passes an unquoted YAML boolean (yes, no, true, on, ...): '
+            'quote the name (%s)' % (where, noun, " and ".join(booleans), quoted))

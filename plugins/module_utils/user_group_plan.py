@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.alicloud.bastionhost.plugins.module_utils.problems import yaml_boolean_problem
+
 # The limits of CreateUserGroupRequest (UserGroupName up to 128 characters, Comment up to 500).
 MAX_NAME = 128
 MAX_COMMENT = 500
-
-# How Ansible passes an unquoted YAML boolean (yes, no, true, on, ...) in a list of str: never a name a task means.
-RENDERED_BOOLEANS = ("True", "False")
 
 GroupRequest = namedtuple("GroupRequest", "name comment members purge_members state max_removals")
 GroupPlan = namedtuple("GroupPlan", "create delete comment add remove before after problems")
@@ -38,10 +37,9 @@ def input_problems(request):
     members = request.members
     if members is not None and any(not str(m).strip() for m in members):
         problems.append("members has an empty user name (an empty survey field?): name every user")
-    booleans = sorted(set(m for m in members or () if m in RENDERED_BOOLEANS))
-    if booleans:
-        problems.append('members has the user name %s, which is how Ansible passes an unquoted YAML boolean (yes, no, '
-                        'true, on, ...): quote the name (members: ["yes"])' % " and ".join(booleans))
+    boolean = yaml_boolean_problem("members", "user name", members, 'members: ["yes"]')
+    if boolean:
+        problems.append(boolean)
     if request.purge_members and not members:
         problems.append("purge_members needs the users the group keeps in members; it never empties a group on an "
                         "empty or missing list (remove the group with state=absent instead)")

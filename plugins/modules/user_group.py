@@ -200,37 +200,38 @@ def read_users(module, access, request):
     return dict((u["name"], u["id"]) for u in users)
 
 
-def writes(access, plan, users, name):
-    """``{step: (action, write)}`` of the steps of ``write_steps``: ``write(group id)`` makes the step and returns
-    the group's id after it."""
-    def keeping_id(call):
-        def write(group_id):
-            call(group_id)
-            return group_id
-        return write
-    return {
-        "delete": ("delete user group %s" % name,
-                   keeping_id(lambda group_id: access.delete_user_group(group_id, name))),
-        "create": ("create user group %s" % name, lambda _none: access.create_user_group(name, plan.comment)),
-        "comment": ("change the comment of user group %s" % name,
-                    keeping_id(lambda group_id: access.modify_user_group(group_id, comment=plan.comment))),
-        "add": ("add %s to user group %s" % (", ".join(plan.add), name),
-                keeping_id(lambda group_id: access.add_users(group_id, [users[u] for u in plan.add]))),
-        "remove": ("remove %s from user group %s" % (", ".join(plan.remove), name),
-                   keeping_id(lambda group_id: access.remove_users(group_id, [users[u] for u in plan.remove]))),
-    }
+def action_of(step, plan, name):
+    """What a step of ``write_steps`` does, as a failure names it."""
+    return dict(delete="delete user group %s" % name, create="create user group %s" % name,
+                comment="change the comment of user group %s" % name,
+                add="add %s to user group %s" % (", ".join(plan.add), name),
+                remove="remove %s from user group %s" % (", ".join(plan.remove), name))[step]
+
+
+def write_step(access, step, group_id, plan, users, name):
+    """Make one step of ``write_steps``; the group's id after it."""
+    if step == "create":
+        return access.create_user_group(name, plan.comment)
+    if step == "delete":
+        access.delete_user_group(group_id, name)
+    elif step == "comment":
+        access.modify_user_group(group_id, comment=plan.comment)
+    elif step == "add":
+        access.add_users(group_id, [users[u] for u in plan.add])
+    else:
+        access.remove_users(group_id, [users[u] for u in plan.remove])
+    return group_id
 
 
 def apply(module, access, plan, current, users, request):
     """The plan's writes in order, up to the first that fails: ``(group id, steps done, Failures)``."""
     group_id = current["id"] if current else None
     done, failures = [], Failures(module.secret_values())
-    planned = writes(access, plan, users, request.name)
     for step in write_steps(plan):
-        action, write = planned[step]
         try:
-            group_id = write(group_id)
+            group_id = write_step(access, step, group_id, plan, users, request.name)
         except Exception as exc:  # pylint: disable=broad-except
+            action = action_of(step, plan, request.name)
             failures.add("failed_writes", dict(step=step), action, "failed to %s" % action, exc)
             break
         done.append(step)

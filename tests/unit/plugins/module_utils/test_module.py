@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-from unittest import mock
 
 import pytest
 import yaml
 
-from ansible.module_utils import basic
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        """What ansible.module_utils.testing.patch_module_args does on ansible-core 2.19 and later."""
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
-            yield
+from ansible_collections.alicloud.bastionhost.tests.unit.plugins.module_args import patch_module_args
 
 from ansible_collections.alicloud.bastionhost.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.alicloud.bastionhost.plugins.module_utils import module as module_utils
