@@ -109,14 +109,13 @@ def member_uids(module, names, option):
     return found
 
 
-def read_selection(module, directory, current, state=None):
+def read_selection(module, directory, current, state=None, known_folders=None):
     """The UIDs the task names (``members``) or selects (``select``: folder_ids, tags, all; planning.select_members,
     the one selection of member accounts); fails on any input that selects nothing. A member that left the resource
     directory can be named by its UID while it is on the bastion host (``current``). ``state``: the task's,
-    ``module.params['state']`` unless given."""
+    ``module.params['state']`` unless given; ``known_folders``: ``{folder id: name}`` when the caller has read them."""
     select = module.params["select"]
-    known_folders = None
-    if select and select.get("folder_ids"):
+    if known_folders is None and select and select.get("folder_ids"):
         rm = module.client("resourcemanager")
         known_folders = module.api_read("list the folders of the resource directory",
                                         partial(folder_names, rm, directory.root_folder_id))

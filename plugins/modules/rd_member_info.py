@@ -172,14 +172,14 @@ def member_facts(uid, directory, folders):
     return dict(account, folder_name=folders.get(account["folder_id"]), in_resource_directory=True)
 
 
-def chosen_members(module, directory, on_host):
+def chosen_members(module, directory, on_host, folders=None):
     """The UIDs on the bastion host (``on_host``) that ``members`` and ``select`` name or select (rd_member's
     selection), sorted; every one without either. Fails on input that selects nothing, a named account that is not
     on the bastion host included."""
     params = module.params
     if params["members"] is None and params["select"] is None:
         return sorted(on_host)
-    uids = read_selection(module, directory, on_host, state=READING)
+    uids = read_selection(module, directory, on_host, state=READING, known_folders=folders)
     named = directory.resolve(params["members"] or [], on_host=set(on_host), removing=True)[0]
     off_host = [directory.label(uid) for uid in named if uid not in on_host]
     if off_host:
@@ -205,7 +205,7 @@ def main():
         module.fail_json(msg="cannot list the members of bastion host %s: %s" % (instance_id, exc))
     except Exception as exc:
         module.fail_json_api(exc, "failed to list the members of bastion host %s" % instance_id)
-    members = [member_facts(uid, directory, folders) for uid in chosen_members(module, directory, uids)]
+    members = [member_facts(uid, directory, folders) for uid in chosen_members(module, directory, uids, folders)]
     module.exit_json(changed=False, members=members)
 
 

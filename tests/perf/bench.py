@@ -459,6 +459,16 @@ def offboard_task(bastion_id, member, max_removals):
             '    max_removals: %d' % max_removals]
 
 
+def host_account_task(bastion_id, members, concurrency):
+    """An account on every host imported from every member: host_account's largest result (one line a host)."""
+    return ['- name: An account on every host imported from the %d members (host_account)' % len(members),
+            '  alicloud.bastionhost.host_account:',
+            '    instance_id: %s' % bastion_id,
+            '    members: [%s]' % ', '.join('"%s"' % m for m in members),
+            '    accounts: [{name: ops, password: "Bench-Passw0rd!"}]',
+            '    max_concurrency: %d' % concurrency]
+
+
 def loop_task(bastion_id):
     return ['- name: Import one asset per loop iteration (the per-asset alternative)',
             '  alicloud.bastionhost.member_asset:',
@@ -702,6 +712,7 @@ class Bench:
             offboard=playbook('Offboard one member with its assets', [offboard_task(
                 bid, self.offboarded, 1 + len(self.assets_of([self.offboarded])))], rate),
             loop=playbook('Import assets one by one', [loop_task(bid)], rate),
+            access=playbook('An account on every member host', [host_account_task(bid, self.member_ids, conc)], rate),
         )
         for name, text in books.items():
             self.paths[name] = os.path.join(self.workdir, name + '.yml')
@@ -787,7 +798,16 @@ class Bench:
         self.phase(emulator, 'check-rerun', 'the same playbook in check mode: nothing to do', 'site', ['--check'],
                    {'rd_member': quiet_rd, 'member_asset': full}, check=True)
         self.expected = dict(import_=dict(hosts=hosts, databases=databases))
+        self.access_phases(emulator, hosts)
         self.removal_phases(emulator)
+
+    def access_phases(self, emulator, hosts):
+        """host_account over every member: an account created on each of the imported hosts, then the same task
+        with nothing to do (every host's accounts read, no write)."""
+        self.phase(emulator, 'access', 'host_account over the %d members: an account on each of %d hosts' % (
+            len(self.member_ids), hosts), 'access', [], {})
+        self.phase(emulator, 'access-rerun', 'the same host_account task again: nothing to do', 'access', [],
+                   {})
 
     def removal_phases(self, emulator):
         """Purge one member, purge a fifth of the members at once (2,000 assets at 100 x 100), offboard the
