@@ -501,6 +501,9 @@ def test_asset_group_grant_rules(demo_emulator, ops):
         refused('InvalidParameter', 400, ops, name, user_group_id=team, host_groups=json.dumps(eleven))
         refused('InvalidParameter', 400, ops, name, user_group_id=team, host_groups=json.dumps(
             [{'HostGroupId': '1', 'HostAccountNames': [f'a{i}' for i in range(11)]}]))
+        # a host group given twice (not documented: refused rather than its names added up past 10)
+        refused('InvalidParameter', 400, ops, name, user_group_id=team, host_groups=json.dumps(
+            [{'HostGroupId': '1', 'HostAccountNames': ['a']}, {'HostGroupId': '1', 'HostAccountNames': ['b']}]))
     grant_host_groups(ops, team, eleven[:10])                        # ten: within the limit (none found)
     refused('OBJECT_NOT_FOUND', 404, ops, 'AttachHostGroupAccountsToUserGroup', user_group_id='404',
             host_groups='[{"HostGroupId": "1"}]')
@@ -609,6 +612,9 @@ def test_database_grant_rules(demo_emulator, ops):
             databases=[database_grants()(database_id=mysql, database_account_ids=[str(i) for i in range(6)]),
                        database_grants()(database_id='9', database_account_ids=[str(i) for i in range(5)])])
     grant_databases(ops, team, [(mysql, [str(i) for i in range(10)])])
+    # Detach: up to 10 database account ids (its API page; the model states no limit)
+    refused('InvalidParameter', 400, ops, 'DetachDatabaseAccountsFromUserGroup', user_group_id=team,
+            databases=[database_grants(detach=True)(database_id=mysql, database_account_ids=[str(i) for i in range(11)])])
     refused('OBJECT_NOT_FOUND', 404, ops, 'ListDatabaseAccountsForUserGroup', user_group_id=team, database_id='404')
     refused('MissingParameter', 400, ops, 'ListDatabaseAccountsForUserGroup', user_group_id=team)
 

@@ -5,7 +5,8 @@ from .bastionhost import DATABASE_TYPES, OS_TYPES, model, on_instance
 from .kinds import PAGE_FROM_ONE, ApiReference, Assumption, Boolean, IdList, Integer, Length, OneOf, Required, \
     RequiredIf, paging
 from .kinds_access import (
-    Base64, FlatGrants, JsonGrants, LoginPassword, RequiredFlat, RequiredIfAll, RequiredIfRecord, SshPrivateKey,
+    Base64, DistinctGrantIds, FlatGrants, JsonGrants, LoginPassword, RequiredFlat, RequiredIfAll, RequiredIfRecord,
+    SshPrivateKey,
 )
 
 PROTOCOLS = ('SSH', 'RDP')
@@ -50,6 +51,9 @@ DETACH_DATABASES_PAGE = ApiReference(
 DETACH_SHARE_KEY_PAGE = ApiReference(
     'https://help.aliyun.com/zh/bh/bastionhost/developer-reference/api-yundun-bastionhost-2019-12-09-detachhostaccountsfromhostsharekey',
     'HostAccountIds: 主机账号 ID 列表, example ["1","2","3"] (one JSON array)')
+ONE_ENTRY_PER_HOST_GROUP = Assumption(
+    'a host group is given once a call: the models limit names "for each host group" and do not say what a host group '
+    'given twice does (add up its names past the limit, or keep one entry), so the emulator refuses it')
 NAMES_THE_DATABASES = Assumption('the databases to grant or revoke must be given; the model does not call '
                                  'Databases required (without it there is nothing to do)')
 
@@ -194,10 +198,12 @@ TABLES = {'bastionhost': {
     'AttachHostGroupAccountsToUserGroup': on_instance('AttachHostGroupAccountsToUserGroup', 'UserGroupId',
                                                       'HostGroups') + [
         HOST_GROUP_GRANTS['AttachHostGroupAccountsToUserGroup'],
+        DistinctGrantIds(HOST_GROUP_GRANTS['AttachHostGroupAccountsToUserGroup'], ONE_ENTRY_PER_HOST_GROUP),
     ],
     'DetachHostGroupAccountsFromUserGroup': on_instance('DetachHostGroupAccountsFromUserGroup', 'UserGroupId',
                                                         'HostGroups') + [
         HOST_GROUP_GRANTS['DetachHostGroupAccountsFromUserGroup'],
+        DistinctGrantIds(HOST_GROUP_GRANTS['DetachHostGroupAccountsFromUserGroup'], ONE_ENTRY_PER_HOST_GROUP),
     ],
     'ListHostGroupsForUserGroup': on_instance('ListHostGroupsForUserGroup', 'UserGroupId') + [
         OneOf('Mode', MODES, model('ListHostGroupsForUserGroup')),

@@ -156,12 +156,6 @@ class JsonGrants(Rule):
             raise invalid(self.name, params.get(self.name), f'It may hold up to {self.high} {self.id_field}s.')
         if any(names is not None and len(names) > self.list_high for _id_value, names in grants):
             raise invalid(self.name, params.get(self.name), f'Each may hold up to {self.list_high} {self.list_field}.')
-        # Not documented: what the service does with an id given twice in one call. The limit on names is per
-        # id ("up to 10 host account names for each host group"), so the emulator refuses a repeated id rather
-        # than add up names past it or keep one of the entries.
-        ids = [id_value for id_value, _names in grants]
-        if len(set(ids)) < len(ids):
-            raise invalid(self.name, params.get(self.name), f'Each {self.id_field} may be given once.')
 
     def text(self):
         return (f'a JSON array of up to {self.high} {{{self.id_field}, {self.list_field}}}, up to {self.list_high} '
@@ -169,6 +163,22 @@ class JsonGrants(Rule):
 
     def stated(self):
         return [str(self.high), str(self.list_high)]
+
+
+class DistinctGrantIds(Rule):
+    """Each id of a JsonGrants list at most once in a call (``grants``: the JsonGrants rule that reads the list)."""
+
+    def __init__(self, grants, source):
+        super().__init__(grants.name, source)
+        self.grants = grants
+
+    def check(self, params):
+        ids = [id_value for id_value, _names in self.grants.grants(params) or []]
+        if len(set(ids)) < len(ids):
+            raise invalid(self.name, params.get(self.name), f'Each {self.grants.id_field} may be given once.')
+
+    def text(self):
+        return f'each {self.grants.id_field} at most once'
 
 
 class FlatGrants(Rule):
