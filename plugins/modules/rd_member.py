@@ -120,6 +120,9 @@ attributes:
       them, as C(member type instance_id) lines.
 notes:
   - O(region) is required (or E(ALIBABA_CLOUD_REGION_ID)).
+  - When another run (a scheduled sync) imports some of the assets this task removes back while it runs, the member's
+    removal is refused; the task then deletes those assets again and retries, at most three times. It never deletes
+    an asset it did not plan to remove.
   - "Calls Bastionhost C(DescribeInstances), C(ListInstanceRdMembers), C(AddInstanceRdMember) and
     C(RemoveInstanceRdMember); ResourceManager C(GetResourceDirectory), C(ListDelegatedAdministrators) and
     C(ListAccounts) (and C(ListFoldersForParent) with O(select.folder_ids)); STS C(GetCallerIdentity); and, when
